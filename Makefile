@@ -1,0 +1,38 @@
+# Two commands on a fresh clone: `make run` (ingest the bundled sample) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+UV     := $(VENV)/bin/uv
+STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
+
+.PHONY: setup run test browser lock benchmark clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet uv==0.13.9
+	$(UV) pip sync --quiet --python $(PY) requirements.lock
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(VENV)/bin/kabar ingest
+
+# Headless Chromium for the HTML report test (Debian packages; needs root, skipped otherwise).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+	  || echo "chromium not installed: the browser test will be skipped"; }
+
+test: setup browser
+	$(PY) -m pytest
+
+lock:
+	$(UV) pip compile --quiet pyproject.toml --extra dev -o requirements.lock
+
+benchmark: setup
+	$(PY) -m benchmarks.ingest --articles 100000
+
+clean:
+	rm -rf $(VENV) .prefect kabar.duckdb reports

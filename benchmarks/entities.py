@@ -1,0 +1,187 @@
+"""Evaluate and time the entity stage.
+
+    python -m benchmarks.entities            # seed gold, idner dev, alias checks, throughput
+    python -m benchmarks.entities --show     # also print every seed mention (gold vs system)
+
+Scores are exact span + type (CoNLL style), per type and overall. idner dev and
+the IndoSum throughput corpus live in ../shared and are skipped when absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import polars as pl
+
+from transforms.entities import extract_entities, load_entity_resources
+
+ROOT = Path(__file__).parents[1]
+SEED_GOLD = ROOT / "tests" / "data" / "seed_entities_gold.jsonl"
+SHARED = ROOT.parent / "shared"
+SHORT = {"PERSON": "PER", "ORGANIZATION": "ORG", "LOCATION": "LOC"}
+
+ALIAS_GROUPS = {
+    "Kim Jong Un": {"Kim Jong Un", "Kim Jong-un"},
+    "North Korea": {"Korea Utara", "Korut", "DPRK", "Republik Rakyat Demokratik Korea",
+                    "Republik Demokratik Rakyat Korea"},
+    "United Nations": {"PBB", "Perserikatan Bangsa-Bangsa"},
+    "UN Security Council": {"DK PBB", "Dewan Keamanan PBB"},
+    "United States": {"AS", "Amerika Serikat"},
+}
+SENTENCE_INITIAL_WORDS = {"Namun", "Sejak", "Menurut", "Dalam", "Di", "Pada", "Setelah", "Sementara",
+                          "Melalui", "Sebagai", "Bersama-sama", "Untuk", "Dengan", "Hal", "Tahun", "Kedua"}
+
+
+def read_seed_gold(path: Path = SEED_GOLD) -> list[dict]:
+    """Seed articles with their hand-annotated mentions."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def read_idner(path: Path) -> list[tuple[str, set[tuple[int, int, str]]]]:
+    """Dev sentences as space-joined text with gold character spans."""
+    out = []
+    toks: list[str] = []
+    tags: list[str] = []
+    lines = path.read_text(encoding="utf-8").splitlines() + [""]
+    for line in lines:
+        parts = line.strip().split()
+        if parts:
+            toks.append(parts[0])
+            tags.append(parts[-1])
+            continue
+        if not toks:
+            continue
+        offsets = []
+        pos = 0
+        for t in toks:
+            offsets.append((pos, pos + len(t)))
+            pos += len(t) + 1
+        spans = set()
+        start, typ = None, None
+        for i, t in enumerate(tags + ["O"]):
+            if t == "O" or t.startswith("B-") or (t.startswith("I-") and t[2:] != typ):
+                if start is not None:
+                    spans.add((offsets[start][0], offsets[i - 1][1], typ))
+                start, typ = (i, t[2:]) if t != "O" else (None, None)
+        out.append((" ".join(toks), spans))
+        toks, tags = [], []
+    return out
+
+
+def score(gold: list[set], pred: list[set]) -> dict[str, tuple[float, float, float, int]]:
+    """Precision, recall, F1 and gold support per type and overall."""
+    out = {}
+    for typ in ("PER", "LOC", "ORG", "ALL"):
+        tp = fp = fn = 0
+        for g, p in zip(gold, pred):
+            gs = {s for s in g if typ == "ALL" or s[2] == typ}
+            ps = {s for s in p if typ == "ALL" or s[2] == typ}
+            tp += len(gs & ps)
+            fp += len(ps - gs)
+            fn += len(gs - ps)
+        pr = tp / (tp + fp) if tp + fp else 0.0
+        rc = tp / (tp + fn) if tp + fn else 0.0
+        out[typ] = (pr, rc, 2 * pr * rc / (pr + rc) if pr + rc else 0.0, tp + fn)
+    return out
+
+
+def print_scores(title: str, scores: dict) -> None:
+    """One line per type."""
+    for typ, (p, r, f, n) in scores.items():
+        print(f"{title:10s} {typ:4s} P={p:.3f} R={r:.3f} F1={f:.3f} (gold {n})")
+
+
+def predicted_spans(ids: list[str], bodies: list[str], resources) -> list[set]:
+    """System mentions per article as (start, end, short type)."""
+    mentions, _ = extract_entities(pl.DataFrame({"article_id": ids, "body": bodies}), resources)
+    by_article: dict[str, set] = {i: set() for i in ids}
+    for row in mentions.iter_rows(named=True):
+        by_article[row["article_id"]].add((row["start_char"], row["end_char"], SHORT[row["type"]]))
+    return [by_article[i] for i in ids]
+
+
+def evaluate_seeds(resources, show: bool) -> None:
+    """Seed gold F1, alias groups and sentence-initial words."""
+    seeds = read_seed_gold()
+    ids = [s["article_id"] for s in seeds]
+    bodies = [s["body"] for s in seeds]
+    gold = [{(m["start"], m["end"], SHORT[m["type"]]) for m in s["mentions"]} for s in seeds]
+    pred = predicted_spans(ids, bodies, resources)
+    print_scores("seeds", score(gold, pred))
+    if show:
+        for aid, body, g, p in zip(ids, bodies, gold, pred):
+            for s in sorted(g | p):
+                mark = "  " if s in g and s in p else ("FN" if s in g else "FP")
+                if mark != "  ":
+                    print(f"  {mark} {aid[:3]} {s[2]} {body[s[0]:s[1]]!r} @{s[0]}")
+    mentions, entities = extract_entities(pl.DataFrame({"article_id": ids, "body": bodies}), resources)
+    for group, surfaces in ALIAS_GROUPS.items():
+        found = mentions.filter(pl.col("surface").is_in(sorted(surfaces)))
+        eids = sorted(set(found["entity_id"]))
+        status = "ok" if len(eids) == 1 else "FAIL"
+        print(f"alias group {group!r}: {found.height} mentions -> entities {eids} {status}")
+    bad = mentions.filter(pl.col("surface").is_in(sorted(SENTENCE_INITIAL_WORDS)))
+    print(f"sentence-initial function words as entities: {bad.height}")
+    offsets_ok = all(
+        body[s:e] == surf
+        for body, s, e, surf in zip(
+            mentions.join(pl.DataFrame({"article_id": ids, "body": bodies}), on="article_id")["body"],
+            mentions["start_char"], mentions["end_char"], mentions["surface"],
+        )
+    )
+    print(f"seed mentions {mentions.height}, entities {entities.height}, offsets exact: {offsets_ok}")
+
+
+def evaluate_idner(resources) -> None:
+    """Full-stage F1 on idner-news-2k dev (one sentence per article)."""
+    path = SHARED / "ner" / "idner-news-2k" / "dev.txt"
+    if not path.exists():
+        print(f"idner dev: skipped ({path} absent)")
+        return
+    sents = read_idner(path)
+    ids = [f"dev{i}" for i in range(len(sents))]
+    pred = predicted_spans(ids, [s for s, _ in sents], resources)
+    print_scores("idner-dev", score([g for _, g in sents], pred))
+
+
+def measure_throughput(resources, limit: int) -> None:
+    """Articles/s and tokens/s of extract_entities on IndoSum bodies, single process."""
+    path = SHARED / "corpora" / "indosum-dev" / "articles.jsonl"
+    if not path.exists():
+        print(f"throughput: skipped ({path} absent)")
+        return
+    texts = [json.loads(line)["text"] for line in path.open(encoding="utf-8")][:limit]
+    frame = pl.DataFrame({"article_id": [str(i) for i in range(len(texts))], "body": texts})
+    n_tokens = sum(len(t.split()) for t in texts)
+    n_chars = sum(len(t) for t in texts)
+    for label in ("cold", "warm"):
+        t0 = time.perf_counter()
+        mentions = None
+        for k in range(0, frame.height, 1000):
+            mentions, _ = extract_entities(frame.slice(k, 1000), resources)
+        dt = time.perf_counter() - t0
+        print(
+            f"throughput ({label} token cache): {frame.height} articles ({n_chars / frame.height / 1000:.1f} KB avg) "
+            f"in {dt:.2f}s = {frame.height / dt:,.0f} articles/s, {n_tokens / dt:,.0f} tokens/s"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--show", action="store_true")
+    parser.add_argument("--limit", type=int, default=3463, help="IndoSum articles to time")
+    args = parser.parse_args(argv)
+    t0 = time.perf_counter()
+    resources = load_entity_resources()
+    print(f"resources loaded in {time.perf_counter() - t0:.2f}s: {len(resources.gazetteer.entries)} gazetteer entities")
+    evaluate_seeds(resources, args.show)
+    evaluate_idner(resources)
+    measure_throughput(resources, args.limit)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

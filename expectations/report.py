@@ -1,0 +1,129 @@
+"""A self-contained HTML data-quality report (inline CSS, no external URLs) for one run."""
+
+from __future__ import annotations
+
+import datetime
+import html
+import json
+import os
+from pathlib import Path
+from string import Template
+
+import polars as pl
+
+from expectations.checkpoint import verdict
+from expectations.suites import SUITES
+
+TEMPLATES = Path(__file__).parent / "templates"
+VERDICT_TEXT = {
+    "PASSED": ("PASSED", "passed"),
+    "PASSED WITH WARNINGS": ("PASSED WITH WARNINGS", "warnings"),
+    "FAILED": ("FAILED — blocking check failed", "failed"),
+}
+
+
+def _sample_list(details: str | None) -> str:
+    """The sample unexpected values of one result as an HTML list."""
+    parsed = json.loads(details) if details else {}
+    sample = parsed.get("sample") or []
+    items = [f"<li><code>{html.escape(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))}</code></li>" for v in sample]
+    if "exception" in parsed:
+        items.append(f"<li>error: <code>{html.escape(parsed['exception'])}</code></li>")
+    if "observed_value" in parsed and not sample:
+        items.append(f"<li>observed: <code>{html.escape(json.dumps(parsed['observed_value'], ensure_ascii=False))}</code></li>")
+    return f'<ul class="sample">{"".join(items)}</ul>' if items else ""
+
+
+def _suite_section(suite: str, results: pl.DataFrame, staged_rows: int | None) -> str:
+    """One suite's table: expectation, column, blocking/warn, success, unexpected count, samples."""
+    rows = []
+    for row in results.iter_rows(named=True):
+        why = json.loads(row["details"]).get("why", "") if row["details"] else ""
+        severity = "blocking" if row["blocking"] else "warn"
+        state = "passed" if row["success"] else "failed"
+        count = "" if row["unexpected_count"] is None else f"{row['unexpected_count']:,}"
+        rows.append(
+            f'<tr class="{state} {severity}" data-expectation="{html.escape(row["expectation"])}"'
+            f' data-column="{html.escape(row["column_name"] or "")}">'
+            f"<td><code>{html.escape(row['expectation'])}</code><div class=\"why\">{html.escape(why)}</div></td>"
+            f"<td><code>{html.escape(row['column_name'] or '')}</code></td>"
+            f'<td><span class="badge {severity}">{severity}</span></td>'
+            f'<td class="{"pass" if row["success"] else "fail"}">{"pass" if row["success"] else "FAIL"}</td>'
+            f'<td class="num">{count}</td>'
+            f"<td>{_sample_list(row['details'])}</td></tr>"
+        )
+    failed = results.filter(~pl.col("success")).height
+    staged = "" if staged_rows is None else f"{staged_rows:,} staged rows · "
+    return (
+        f'<section class="suite" id="suite-{html.escape(suite)}"><h2>{html.escape(suite)} '
+        f'<span class="count">{staged}{results.height} expectations, {failed} failed</span></h2>'
+        "<table><thead><tr><th>expectation</th><th>column</th><th>severity</th><th>result</th>"
+        "<th>unexpected</th><th>sample unexpected values</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></section>"
+    )
+
+
+def render_report(
+    results: pl.DataFrame,
+    run_id: str,
+    run_date: datetime.date,
+    staged_rows: dict[str, int] | None = None,
+    data_docs_href: str | None = None,
+    written_at: datetime.datetime | None = None,
+) -> str:
+    """The report's HTML for one run's dq_results rows."""
+    staged_rows = staged_rows or {}
+    outcome = verdict(results)
+    verdict_text, verdict_class = VERDICT_TEXT[outcome]
+    failed = results.filter(~pl.col("success"))
+    order = [suite.name for suite in SUITES] + sorted(set(results["suite"]) - {suite.name for suite in SUITES})
+    sections = [
+        _suite_section(name, results.filter(pl.col("suite") == name), staged_rows.get(name))
+        for name in order
+        if results.filter(pl.col("suite") == name).height
+    ]
+    link = (
+        f'<p class="meta">Great Expectations Data Docs for this run: <a id="data-docs" href="{html.escape(data_docs_href)}">'
+        f"{html.escape(data_docs_href)}</a> (offline it renders without its CDN styles).</p>"
+        if data_docs_href
+        else ""
+    )
+    template = Template((TEMPLATES / "report.html").read_text(encoding="utf-8"))
+    return template.substitute(
+        css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
+        run_id=html.escape(run_id),
+        run_date=html.escape(run_date.isoformat()),
+        verdict=html.escape(outcome),
+        verdict_text=html.escape(verdict_text),
+        verdict_class=verdict_class,
+        written_at=html.escape((written_at or datetime.datetime.now()).strftime("%Y-%m-%d %H:%M:%S")),
+        n_expectations=f"{results.height:,}",
+        n_failed_blocking=f"{failed.filter(pl.col('blocking')).height:,}",
+        n_failed_warn=f"{failed.filter(~pl.col('blocking')).height:,}",
+        n_staged=f"{sum(staged_rows.values()):,}",
+        data_docs_link=link,
+        suite_sections="\n".join(sections),
+    )
+
+
+def write_report(
+    results: pl.DataFrame,
+    run_id: str,
+    run_date: datetime.date,
+    report_dir: Path,
+    staged_rows: dict[str, int] | None = None,
+    data_docs_path: Path | None = None,
+) -> Path:
+    """Write report_dir/dq-<run_id>.html and report_dir/latest.html; returns the run's report path."""
+    report_dir = Path(report_dir)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    href = Path(os.path.relpath(data_docs_path, report_dir)).as_posix() if data_docs_path is not None else None
+    page = render_report(results, run_id, run_date, staged_rows=staged_rows, data_docs_href=href)
+    safe_run_id = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in run_id)
+    report_path = report_dir / f"dq-{safe_run_id}.html"
+    report_path.write_text(page, encoding="utf-8")
+    latest = report_dir / "latest.html"
+    tmp = report_dir / ".latest.html.tmp"
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(latest)
+    return report_path

@@ -1,0 +1,237 @@
+"""`kabar`: ingest, query, serve on a schedule, read data quality, show an article."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from flows.config import SAMPLE_DIR, IngestSettings, configure_prefect_environment, default_db_path
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Kabar: Indonesian news text into a DuckDB warehouse.")
+
+DB_OPTION = typer.Option(None, "--db", help="DuckDB file (default: $KABAR_DB or ./kabar.duckdb).")
+
+
+class _Progress:
+    """Files-done progress: a live bar on a terminal, a line every 10% otherwise."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.done = 0
+        self._next_report = 0.1
+        self._bar = None
+
+    def start(self, total: int) -> None:
+        self.total = total
+        if sys.stderr.isatty() and total >= 1000:
+            from rich.progress import Progress
+
+            self._bar = Progress(transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task("ingesting", total=total)
+
+    def advance(self, n_files: int) -> None:
+        self.done += n_files
+        if self._bar is not None:
+            self._bar.update(self._task, completed=self.done)
+        elif self.total >= 1000 and self.done / self.total >= self._next_report:
+            typer.echo(f"  {self.done:,}/{self.total:,} files", err=True)
+            self._next_report += 0.1
+
+    def finish(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+@app.command()
+def ingest(
+    input_dir: Path = typer.Argument(SAMPLE_DIR, help="Folder of raw .txt articles (default: the bundled sample)."),
+    db: Optional[Path] = DB_OPTION,
+    batch_size: int = typer.Option(2000, help="Articles per transform batch (bounds memory)."),
+    workers: int = typer.Option(IngestSettings().workers, help="Worker processes for the transform batches."),
+    task_runner: str = typer.Option("process", help="process | thread | dask"),
+    dask_address: Optional[str] = typer.Option(None, help="Scheduler address of a running Dask cluster (tcp://host:8786)."),
+    rules: Optional[Path] = typer.Option(None, help="Boilerplate rule library to use instead of the bundled one."),
+    gazetteer: Optional[Path] = typer.Option(None, help="Extra gazetteer file (see data/gazetteer/README.md)."),
+    triggers: Optional[Path] = typer.Option(None, help="Extra event trigger table (see data/events/README.md)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
+) -> None:
+    """Ingest a folder of raw articles: a real Prefect flow run, write–audit–publish into DuckDB."""
+    if not input_dir.is_dir():
+        raise typer.BadParameter(f"{input_dir} is not a folder", param_hint="INPUT_DIR")
+    started = time.perf_counter()
+    from flows.runtime import ensure_prefect_api
+
+    api_url, server_seconds = ensure_prefect_api()
+    from flows.ingest import run_ingest, summary_dict
+    from warehouse.store import WarehouseBusy
+
+    settings = IngestSettings(
+        input_dir=input_dir,
+        db_path=db or default_db_path(),
+        batch_size=batch_size,
+        workers=workers,
+        task_runner="dask" if dask_address else task_runner,
+        dask_address=dask_address,
+        rules_path=rules,
+        gazetteer_path=gazetteer,
+        triggers_path=triggers,
+    )
+    flow_started = time.perf_counter()
+    try:
+        summary = run_ingest(settings, progress=_Progress())
+    except WarehouseBusy as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(3)
+    flow_seconds = time.perf_counter() - flow_started
+    if as_json:
+        payload = summary_dict(summary) | {
+            "prefect_api_url": api_url,
+            "prefect_startup_seconds": round(server_seconds, 2),
+            "flow_seconds": round(flow_seconds, 2),
+            "total_seconds": round(time.perf_counter() - started, 2),
+        }
+        typer.echo(json.dumps(payload, default=str))
+    else:
+        _print_summary(summary, settings, flow_seconds, server_seconds)
+    if summary.status != "success":
+        raise typer.Exit(1)
+
+
+def _print_summary(summary, settings: IngestSettings, flow_seconds: float, server_seconds: float) -> None:
+    verdict = {True: "passed", False: "passed with warnings", None: "not run (nothing new)"}[summary.dq_success]
+    if summary.dq_blocking_failed:
+        verdict = "FAILED (blocking check) — nothing published"
+    lines = [
+        f"run {summary.run_id}: {summary.status}  ({flow_seconds:.1f} s; Prefect start-up {server_seconds:.1f} s)",
+        f"  files       seen {summary.files_seen:,}  new {summary.files_new:,}  same bytes {summary.same_bytes:,}",
+        f"  articles    loaded {summary.articles_loaded:,}  duplicates {summary.duplicates:,}  quarantined {summary.quarantined:,}",
+        f"  entities    {summary.entities_loaded:,} new ({summary.entity_mentions_loaded:,} mentions)",
+        f"  events      {summary.events_loaded:,} new ({summary.event_mentions_loaded:,} mentions)",
+        f"  data quality {verdict}" + (f"  report: {summary.report_path}" if summary.report_path else ""),
+        f"  warehouse   {settings.db_path}",
+    ]
+    if summary.error:
+        lines.append(f"  error       {summary.error}")
+    typer.echo("\n".join(lines))
+
+
+@app.command()
+def query(
+    sql: str = typer.Argument(..., help="SQL to run (read-only)."),
+    db: Optional[Path] = DB_OPTION,
+    output_format: str = typer.Option("table", "--format", help="table | csv | json"),
+) -> None:
+    """Run SQL against the warehouse on a read-only connection."""
+    from warehouse.store import WarehouseBusy, connect
+
+    try:
+        con = connect(db or default_db_path(), read_only=True, wait_seconds=10)
+    except WarehouseBusy as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(3)
+    try:
+        relation = con.sql(sql)
+        if relation is None:
+            return
+        if output_format == "table":
+            import polars as pl
+
+            with pl.Config(tbl_rows=200, tbl_cols=40, fmt_str_lengths=80, tbl_hide_dataframe_shape=True):
+                typer.echo(relation.pl())
+        elif output_format == "csv":
+            typer.echo(relation.pl().write_csv(), nl=False)
+        elif output_format == "json":
+            typer.echo(json.dumps(relation.pl().to_dicts(), default=str, ensure_ascii=False))
+        else:
+            raise typer.BadParameter("use table, csv or json", param_hint="--format")
+    finally:
+        con.close()
+
+
+@app.command()
+def dq(db: Optional[Path] = DB_OPTION) -> None:
+    """Show the latest run's data-quality result and where its report is."""
+    from warehouse.store import connect
+
+    con = connect(db or default_db_path(), read_only=True, wait_seconds=10)
+    try:
+        run = con.execute(
+            "SELECT run_id, status, started_at, dq_success, report_path FROM runs "
+            "WHERE dq_success IS NOT NULL ORDER BY started_at DESC LIMIT 1"
+        ).fetchone()
+        if run is None:
+            typer.echo("no run has been checked yet: run `kabar ingest` first")
+            raise typer.Exit(1)
+        run_id, status, started_at, success, report_path = run
+        failed = con.execute(
+            "SELECT suite, expectation, column_name, blocking, unexpected_count FROM dq_results "
+            "WHERE run_id = ? AND NOT success ORDER BY blocking DESC, suite",
+            [run_id],
+        ).fetchall()
+        n_checks = con.execute("SELECT count(*) FROM dq_results WHERE run_id = ?", [run_id]).fetchone()[0]
+    finally:
+        con.close()
+    verdict = "PASSED" if success else ("FAILED" if any(row[3] for row in failed) else "PASSED WITH WARNINGS")
+    typer.echo(f"run {run_id} ({started_at:%Y-%m-%d %H:%M}, {status}): data quality {verdict}, {n_checks} checks")
+    for suite, expectation, column, blocking, unexpected in failed:
+        typer.echo(f"  {'BLOCKING' if blocking else 'warning '}  {suite}.{expectation}({column or ''}): {unexpected} unexpected")
+    typer.echo(f"report: {report_path}")
+    if report_path and (Path(report_path).parent / "data_docs" / "index.html").exists():
+        typer.echo(f"Great Expectations Data Docs: {Path(report_path).parent / 'data_docs' / 'index.html'}")
+
+
+@app.command()
+def show(article_id: str = typer.Argument(...), db: Optional[Path] = DB_OPTION) -> None:
+    """Show an article's raw text, clean text and what was removed, side by side."""
+    from flows.show import render_article
+
+    typer.echo(render_article(db or default_db_path(), article_id))
+
+
+@app.command()
+def serve(
+    input_dir: Path = typer.Argument(SAMPLE_DIR, help="Folder to ingest on every scheduled run."),
+    cron: str = typer.Option("*/15 * * * *", help="Cron schedule."),
+    db: Optional[Path] = DB_OPTION,
+    name: str = typer.Option("kabar-scheduled-ingest", help="Deployment name."),
+) -> None:
+    """Serve a Prefect deployment that ingests INPUT_DIR on a cron schedule (needs a running Prefect server)."""
+    configure_prefect_environment()
+    import os
+
+    from flows.runtime import api_reachable
+
+    api_url = os.environ.get("PREFECT_API_URL")
+    if not api_url or not api_reachable(api_url):
+        typer.echo(
+            "error: `kabar serve` needs a running Prefect server for its schedule.\n"
+            "  start one:  .venv/bin/prefect server start        (UI at http://127.0.0.1:4200)\n"
+            "  then:       export PREFECT_API_URL=http://127.0.0.1:4200/api && kabar serve ...",
+            err=True,
+        )
+        raise typer.Exit(2)
+    from flows.scheduled import scheduled_ingest
+
+    typer.echo(f"serving deployment {name!r} on {api_url} with cron {cron!r}; Ctrl-C to stop")
+    scheduled_ingest.serve(
+        name=name,
+        cron=cron,
+        parameters={"input_dir": str(input_dir.resolve()), "db_path": str((db or default_db_path()).resolve())},
+    )
+
+
+@app.command("train-ner")
+def train_ner() -> None:
+    """Retrain the bundled NER model from the training data (needs ../shared/ner)."""
+    from benchmarks import train_ner as trainer
+
+    trainer.main()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

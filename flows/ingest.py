@@ -1,0 +1,341 @@
+"""The ingest flow: discover → skip known → transform in batches → de-duplicate → stage → check → publish → report."""
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import uuid
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from time import perf_counter
+
+import polars as pl
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows.config import IngestSettings
+from transforms import pipeline
+from warehouse import state, store
+
+
+@dataclass
+class RunSummary:
+    """What a run did, printed at its end and kept in `runs`."""
+
+    run_id: str
+    status: str = "running"
+    files_seen: int = 0
+    files_new: int = 0
+    same_bytes: int = 0
+    articles_loaded: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    entities_loaded: int = 0
+    entity_mentions_loaded: int = 0
+    events_loaded: int = 0
+    event_mentions_loaded: int = 0
+    dq_success: bool | None = None
+    dq_blocking_failed: bool = False
+    report_path: str | None = None
+    error: str | None = None
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    def add_seconds(self, stage: str, seconds: float) -> None:
+        self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
+
+
+# ---------------------------------------------------------------- tasks: one I/O call or one transform each
+
+
+@task(cache_policy=NO_CACHE)
+def discover_files(input_dir: Path) -> pl.DataFrame:
+    """List every .txt file under the input folder with its size and modification time."""
+    root = input_dir.resolve()
+    rows = []
+    for folder, _, names in os.walk(root):
+        for name in names:
+            if not name.lower().endswith(".txt"):
+                continue
+            path = Path(folder) / name
+            stat = path.stat()
+            relative_parent = path.parent.relative_to(root)
+            rows.append((str(path), stat.st_size, stat.st_mtime_ns, relative_parent.parts[0] if relative_parent.parts else None))
+    return pl.DataFrame(
+        rows,
+        schema={"source_path": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64, "outlet_hint": pl.String},
+        orient="row",
+    ).sort("source_path")
+
+
+@task(cache_policy=NO_CACHE)
+def select_changed_files(con, listing: pl.DataFrame) -> pl.DataFrame:
+    """Files whose (path, size, mtime) the manifest has not seen: the only ones worth reading."""
+    con.register("listing", listing.to_arrow())
+    try:
+        return con.execute(
+            """
+            SELECT l.* FROM listing l
+            WHERE NOT EXISTS (
+                SELECT 1 FROM main.files f
+                WHERE f.source_path = l.source_path AND f.size_bytes = l.size_bytes AND f.mtime_ns = l.mtime_ns
+            )
+            ORDER BY l.source_path
+            """
+        ).pl()
+    finally:
+        con.unregister("listing")
+
+
+@task(cache_policy=NO_CACHE)
+def read_files(batch: pl.DataFrame, max_file_bytes: int) -> pl.DataFrame:
+    """Read a batch of files (oversized ones only hashed, not kept) and key each by its bytes."""
+    raw_files = []
+    for path, size in zip(batch["source_path"], batch["size_bytes"]):
+        with open(path, "rb") as handle:
+            raw = handle.read() if size <= max_file_bytes else None
+            if raw is None:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+                raw = b"\0" * (max_file_bytes + 1)  # decode() quarantines it as oversized from its length
+            else:
+                digest = hashlib.sha256(raw).hexdigest()
+        raw_files.append((digest, raw))
+    return batch.with_columns(
+        pl.Series("source_sha256", [digest for digest, _ in raw_files], dtype=pl.String),
+        pl.Series("raw_bytes", [raw for _, raw in raw_files], dtype=pl.Binary),
+    ).with_columns(pl.col("source_sha256").str.slice(0, 16).alias("article_id"))
+
+
+@task(cache_policy=NO_CACHE)
+def transform_documents(documents: pl.DataFrame, params: pipeline.TransformParams, learned: pl.DataFrame | None) -> pipeline.BatchResult:
+    """Run the pure per-batch transforms (on whichever worker the task runner picks)."""
+    return pipeline.transform_batch(documents, params, learned)
+
+
+@task(cache_policy=NO_CACHE)
+def validate_staged(con, run_id: str, run_date: date, report_dir: Path):
+    """Run the Great Expectations checkpoint over the staged rows."""
+    from expectations.checkpoint import validate_staging
+
+    return validate_staging(con, run_id, run_date, report_dir)
+
+
+@task(cache_policy=NO_CACHE)
+def publish_staged(con) -> dict[str, int]:
+    """Publish staged rows in one transaction."""
+    return store.publish(con)
+
+
+# ---------------------------------------------------------------- the flow
+
+
+def _task_runner(settings: IngestSettings):
+    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+    if settings.task_runner == "thread":
+        return ThreadPoolTaskRunner(max_workers=settings.workers)
+    if settings.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if settings.dask_address:
+            return DaskTaskRunner(address=settings.dask_address)
+        return DaskTaskRunner(
+            cluster_kwargs={"n_workers": settings.workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None}
+        )
+    if settings.task_runner == "process":
+        return ProcessPoolTaskRunner(max_workers=settings.workers)
+    raise ValueError(f"unknown task runner {settings.task_runner!r}: use process, thread or dask")
+
+
+def run_ingest(settings: IngestSettings, progress=None) -> RunSummary:
+    """Run the ingest flow with the task runner the settings name; return its summary."""
+    flow_with_runner = ingest_flow.with_options(task_runner=_task_runner(settings))
+    return flow_with_runner(settings=settings, progress=progress)
+
+
+@flow(name="kabar-ingest", log_prints=True, validate_parameters=False)
+def ingest_flow(settings: IngestSettings = IngestSettings(), progress=None) -> RunSummary:
+    """Ingest a folder of raw article files into the warehouse, write–audit–publish."""
+    from prefect.runtime import flow_run
+
+    logger = get_run_logger()
+    summary = RunSummary(run_id=uuid.uuid4().hex[:16])
+    started_at = datetime.now()
+    run_date = started_at.date()
+    con = store.connect(settings.db_path, wait_seconds=settings.lock_wait_seconds)
+    try:
+        store.migrate(con)
+        con.execute(
+            "INSERT INTO runs (run_id, flow_run_id, input_dir, started_at, status) VALUES (?, ?, ?, ?, 'running')",
+            [summary.run_id, flow_run.id, str(settings.input_dir), started_at],
+        )
+        _ingest(con, settings, summary, run_date, progress, logger)
+    except BaseException as error:
+        summary.status = "failed"
+        summary.error = summary.error or f"{type(error).__name__}: {error}"
+        raise
+    finally:
+        _finish_run(con, summary)
+        con.close()
+    return summary
+
+
+def _ingest(con, settings: IngestSettings, summary: RunSummary, run_date: date, progress, logger) -> None:
+    clock = perf_counter()
+    listing = discover_files(settings.input_dir)
+    changed = select_changed_files(con, listing)
+    summary.files_seen = listing.height
+    summary.add_seconds("discover", perf_counter() - clock)
+    if changed.height == 0:
+        summary.status = "success"
+        logger.info("nothing new in %s (%d files already ingested)", settings.input_dir, listing.height)
+        return
+
+    store.reset_staging(con)
+    params = pipeline.TransformParams(
+        run_id=summary.run_id,
+        ingested_at=datetime.now(),
+        max_file_bytes=settings.max_file_bytes,
+        rules_path=_optional_str(settings.rules_path),
+        gazetteer_path=_optional_str(settings.gazetteer_path),
+        triggers_path=_optional_str(settings.triggers_path),
+    )
+    learned = state.load_learned_boilerplate(con)
+    in_flight: deque = deque()
+    max_in_flight = max(2, settings.workers + 1)
+    batches = [changed.slice(offset, settings.batch_size) for offset in range(0, changed.height, settings.batch_size)]
+    if progress is not None:
+        progress.start(total=changed.height)
+
+    for batch in batches:
+        clock = perf_counter()
+        documents = read_files(batch, settings.max_file_bytes)
+        documents = _route_same_bytes(con, documents, summary)
+        summary.add_seconds("read", perf_counter() - clock)
+        listing_rows = documents.select("source_path", "source_sha256", "size_bytes", "mtime_ns")
+        in_flight.append((listing_rows, transform_documents.submit(documents, params, learned)))
+        while len(in_flight) >= max_in_flight:
+            learned = _stage_result(con, in_flight.popleft(), learned, summary, progress)
+    while in_flight:
+        learned = _stage_result(con, in_flight.popleft(), learned, summary, progress)
+    if progress is not None:
+        progress.finish()
+
+    clock = perf_counter()
+    outcome = validate_staged(con, summary.run_id, run_date, settings.reports)
+    summary.add_seconds("validate", perf_counter() - clock)
+    _record_dq(con, outcome.results)
+    summary.dq_success = outcome.success
+    summary.dq_blocking_failed = outcome.blocking_failed
+    summary.report_path = str(outcome.report_path)
+    if outcome.blocking_failed:
+        summary.status = "failed"
+        summary.error = "a blocking data-quality check failed; nothing was published (see the report)"
+        logger.error(summary.error)
+        return
+
+    clock = perf_counter()
+    inserted = publish_staged(con)
+    summary.add_seconds("publish", perf_counter() - clock)
+    summary.articles_loaded = inserted.get("articles", 0)
+    summary.entities_loaded = inserted.get("entities", 0)
+    summary.entity_mentions_loaded = inserted.get("entity_mentions", 0)
+    summary.events_loaded = inserted.get("events", 0)
+    summary.event_mentions_loaded = inserted.get("event_mentions", 0)
+    summary.quarantined = inserted.get("quarantine", 0)
+    summary.duplicates = con.execute(
+        "SELECT count(*) FROM main.articles WHERE run_id = ? AND duplicate_of IS NOT NULL", [summary.run_id]
+    ).fetchone()[0]
+    summary.status = "success"
+
+
+def _route_same_bytes(con, documents: pl.DataFrame, summary: RunSummary) -> pl.DataFrame:
+    """Record files whose bytes are already ingested as `same_bytes` in the manifest; return the rest."""
+    known = state.known_file_hashes(con, documents["source_sha256"])
+    is_known = documents["source_sha256"].is_in(known.implode())
+    first_in_batch = documents.select(pl.col("source_sha256").is_first_distinct()).to_series()
+    is_repeat = is_known | ~first_in_batch
+    repeats = documents.filter(is_repeat)
+    fresh = documents.filter(~is_repeat)
+    summary.files_new += documents.height
+    summary.same_bytes += repeats.height
+    store.stage(con, "files", _manifest_rows(repeats, summary.run_id, status="same_bytes"))
+    return fresh.select("article_id", "source_path", "source_sha256", "size_bytes", "mtime_ns", "raw_bytes", "outlet_hint")
+
+
+def _manifest_rows(documents: pl.DataFrame, run_id: str, status: str | pl.Expr) -> pl.DataFrame:
+    return documents.select(
+        "source_path",
+        "source_sha256",
+        "size_bytes",
+        "mtime_ns",
+        pl.col("source_sha256").str.slice(0, 16).alias("article_id"),
+        (pl.lit(status) if isinstance(status, str) else status).alias("status"),
+        pl.lit(run_id).alias("run_id"),
+    )
+
+
+def _stage_result(con, submitted, learned, summary: RunSummary, progress):
+    """Wait for one batch, mark its duplicates against everything before it, stage its rows."""
+    listing_rows, future = submitted
+    result: pipeline.BatchResult = future.result()
+    for stage_name, seconds in result.stage_seconds.items():
+        summary.add_seconds(stage_name, seconds)
+    clock = perf_counter()
+    result.articles = state.mark_duplicates(con, result.articles)
+    summary.add_seconds("dedup", perf_counter() - clock)
+
+    clock = perf_counter()
+    quarantined = result.quarantine.with_columns(pl.lit(summary.run_id).alias("run_id"))
+    is_article = pl.col("source_sha256").is_in(result.articles["source_sha256"].implode())
+    manifest = _manifest_rows(
+        listing_rows, summary.run_id, status=pl.when(is_article).then(pl.lit("article")).otherwise(pl.lit("quarantined"))
+    ).with_columns(pl.when(is_article).then(pl.col("article_id")).alias("article_id"))
+    for table, frame in result.frames().items():
+        store.stage(con, table, quarantined if table == "quarantine" else frame)
+    store.stage(con, "files", manifest)
+    learned = state.learn_boilerplate(con, result, learned)
+    summary.add_seconds("stage", perf_counter() - clock)
+    if progress is not None:
+        progress.advance(listing_rows.height)
+    return learned
+
+
+def _record_dq(con, results: pl.DataFrame) -> None:
+    if results.height:
+        con.register("dq_frame", results.to_arrow())
+        con.execute("INSERT INTO main.dq_results BY NAME SELECT * FROM dq_frame")
+        con.unregister("dq_frame")
+
+
+def _finish_run(con, summary: RunSummary) -> None:
+    """Record the run's outcome; runs are written outside the publish transaction so failures are kept too."""
+    if summary.status == "running":
+        summary.status = "failed"
+    con.execute(
+        """
+        UPDATE runs SET finished_at = ?, status = ?, files_seen = ?, files_new = ?, articles_loaded = ?,
+               duplicates = ?, quarantined = ?, entities_loaded = ?, events_loaded = ?, dq_success = ?,
+               report_path = ?, error = ?
+        WHERE run_id = ?
+        """,
+        [
+            datetime.now(), summary.status, summary.files_seen, summary.files_new, summary.articles_loaded,
+            summary.duplicates, summary.quarantined, summary.entities_loaded, summary.events_loaded,
+            summary.dq_success, summary.report_path, summary.error, summary.run_id,
+        ],
+    )
+
+
+def _optional_str(path: Path | None) -> str | None:
+    return None if path is None else str(path)
+
+
+def summary_dict(summary: RunSummary) -> dict:
+    """The summary as plain data (for --format json and tests)."""
+    return asdict(summary)
+
+
+if __name__ == "__main__":  # pragma: no cover - `kabar ingest` is the entry point
+    sys.exit("use: kabar ingest [INPUT_DIR]")

@@ -1,0 +1,483 @@
+"""Strip Indonesian news furniture from article text and move byline metadata out of the body.
+
+Rules are data (`data/boilerplate/rules.tsv`, see its README); learned, per-outlet
+furniture comes in as a frame built by `learn_boilerplate`. Every removed line or
+span is returned in `removed_lines` with the rule that removed it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import ahocorasick
+import polars as pl
+
+from transforms.metadata import (
+    TITLE_SMALL_WORDS,
+    Outlet,
+    OutletMatcher,
+    is_title_case_headline,
+    parse_header,
+)
+
+DEFAULT_RULES_DIR = Path(__file__).parents[1] / "data" / "boilerplate"
+ACTIONS = ("line", "span", "tail", "linkout")
+DUPLICATE_MIN_CHARS = 25
+UNTRIGGERED_MAX_CHARS = 160  # untriggered whole-line furniture (initials, nav, widgets) is short
+LEARNED_MIN_ARTICLES = 5
+LEARNED_MAX_FINGERPRINTS = 32
+LEARNED_MAX_LINE_CHARS = 300
+FINGERPRINT_MIN_WORDS = 8
+RELATED_HEADLINES_MAX = 4
+
+CLEAN_SCHEMA = {
+    "article_id": pl.String, "body": pl.String, "outlet": pl.String, "dateline": pl.String,
+    "title": pl.String, "author": pl.String, "agency": pl.String, "date_line": pl.String,
+}
+REMOVED_SCHEMA = {"article_id": pl.String, "line_no": pl.Int64, "text": pl.String, "rule": pl.String, "kind": pl.String}
+LEARNED_SCHEMA = {
+    "outlet": pl.String, "line_hash": pl.Int64, "example_line": pl.String, "n_articles": pl.Int64,
+    "n_lines_seen": pl.Int64, "article_fingerprints": pl.List(pl.Int64),
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One named furniture pattern with its scope and action."""
+
+    name: str
+    family: str
+    scope: frozenset[str] | None  # None: every outlet
+    action: str
+    field: str | None
+    triggers: tuple[str, ...]
+    pattern: str
+
+
+class BoilerplateRules:
+    """The compiled rule library and known outlets; picklable (recompiled on unpickle)."""
+
+    def __init__(self, rules: list[Rule], outlets: list[Outlet]):
+        self.rules = rules
+        self.outlets = outlets
+        self.matcher = OutletMatcher(outlets)
+        self.compiled = [re.compile(_rename_value_group(r.pattern, i)) for i, r in enumerate(rules)]
+        self.tail_compiled = [
+            re.compile(f"(?:{_rename_value_group(r.pattern, i)})\\s*$") if r.action == "tail" else None
+            for i, r in enumerate(rules)
+        ]
+        # Untriggered whole-line rules go into one alternation per scope, tried with fullmatch.
+        untriggered = [i for i, r in enumerate(rules) if r.action == "line" and not r.triggers]
+        scopes = {key for r in rules if r.scope for key in r.scope}
+        self._line_alternation = {
+            key: _alternation([i for i in untriggered if rules[i].scope is None or (key and key in rules[i].scope)], rules)
+            for key in [None, *sorted(scopes)]
+        }
+        self.untriggered_other = [i for i, r in enumerate(rules) if r.action != "line" and not r.triggers]
+        # Triggered rules are found through one Aho–Corasick pass over the lower-cased article.
+        self.end_triggers: list[tuple[str, int]] = []
+        by_literal: dict[str, list[int]] = {}
+        for i, r in enumerate(rules):
+            for trigger in r.triggers:
+                if trigger.startswith("$"):
+                    self.end_triggers.append((trigger[1:], i))
+                else:
+                    by_literal.setdefault(trigger, []).append(i)
+        self.automaton = ahocorasick.Automaton()
+        for literal, indices in by_literal.items():
+            self.automaton.add_word(literal, tuple(indices))
+        self.automaton.make_automaton()
+
+    def __reduce__(self):
+        return (BoilerplateRules, (self.rules, self.outlets))
+
+    def line_alternation(self, outlet_key: str | None) -> re.Pattern:
+        """The combined untriggered whole-line pattern for an outlet."""
+        return self._line_alternation.get(outlet_key) or self._line_alternation[None]
+
+
+def _rename_value_group(pattern: str, index: int) -> str:
+    return pattern.replace("(?P<value>", f"(?P<v{index}>")
+
+
+def _alternation(indices: list[int], rules: list[Rule]) -> re.Pattern:
+    parts = [f"(?P<r{i}>{_rename_value_group(rules[i].pattern, i)})" for i in indices]
+    return re.compile("|".join(parts) if parts else "(?!)")
+
+
+def _read_tsv(path: Path) -> list[dict[str, str]]:
+    rows = [line.rstrip("\n") for line in path.read_text(encoding="utf-8").splitlines()]
+    rows = [row for row in rows if row and not row.startswith("#")]
+    header = rows[0].split("\t")
+    records = []
+    for row in rows[1:]:
+        cells = row.split("\t")
+        if len(cells) != len(header):
+            raise ValueError(f"{path.name}: expected {len(header)} columns, got {len(cells)}: {row[:80]}")
+        records.append(dict(zip(header, cells)))
+    return records
+
+
+def load_rules(path: Path | None = None) -> BoilerplateRules:
+    """Read the rule library (`rules.tsv`, `outlets.tsv`) from a directory, by default the packaged one."""
+    directory = Path(path) if path is not None else DEFAULT_RULES_DIR
+    rules = []
+    for row in _read_tsv(directory / "rules.tsv"):
+        if row["action"] not in ACTIONS:
+            raise ValueError(f"rule {row['name']}: unknown action {row['action']!r}")
+        scope = None if row["scope"] in ("", "*") else frozenset(s.strip() for s in row["scope"].split(","))
+        triggers = tuple(t.strip().lower() for t in row["triggers"].split(",") if t.strip() and t.strip() != "-")
+        rules.append(Rule(row["name"], row["family"], scope, row["action"], row["field"] or None, triggers, row["pattern"]))
+        re.compile(row["pattern"])  # fail early, naming no rule silently
+    outlets = [Outlet(row["outlet"], row["key"], row["pattern"]) for row in _read_tsv(directory / "outlets.tsv")]
+    return BoilerplateRules(rules, outlets)
+
+
+# ---------------------------------------------------------------- line helpers
+
+_NORMALISE_DROP = re.compile(r"[\W_]+")
+_DIGITS = re.compile(r"\d")
+
+
+def normalise_line(line: str) -> str:
+    """CCNet-style line key: lower case, accents and punctuation dropped, digits as 0, single spaces."""
+    text = unicodedata.normalize("NFD", line.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(_NORMALISE_DROP.sub(" ", _DIGITS.sub("0", text)).split())
+
+
+def line_hash(line: str) -> int:
+    """Stable signed 64-bit hash of a line's normalised form (same in every process and run)."""
+    digest = hashlib.blake2b(normalise_line(line).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def looks_like_related_headline(line: str) -> bool:
+    """True for a related-article headline line: short, no final full stop, no sentence break inside."""
+    words = line.split()
+    if not 1 <= len(words) <= 22 or len(line) > 170:
+        return False
+    if line.endswith((".", ",", ";")) and not line.endswith("..."):
+        return False
+    return re.search(r"[a-z0-9)][.!?][\"”]?\s+[A-Z\"“]", line) is None
+
+
+_TOKEN = re.compile(r"\S+")
+_SENTENCE_END = re.compile(r"[.!?][\"”’]?\s+(?=[A-Z\"“])")
+
+
+def _is_lower_word(token: str) -> bool:
+    core = token.lstrip("\"'“‘([")
+    return bool(core) and core[0].isalpha() and core[0].islower() and core.lower().rstrip(",.:;!?\"”’)") not in TITLE_SMALL_WORDS
+
+
+def _is_capital_word(token: str) -> bool:
+    core = token.lstrip("\"'“‘([")
+    return bool(core) and (core[0].isupper() or core[0].isdigit())
+
+
+def headline_end(rest: str) -> int:
+    """Offset in `rest` where a related-article headline glued into a line ends (0: not found)."""
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(rest)]
+    if not tokens:
+        return 0
+    for j in range(1, len(tokens)):
+        previous = tokens[j - 1][2]
+        word = tokens[j][2]
+        if previous[-1] in ".!?" and _is_capital_word(word) and not re.fullmatch(r"[A-Z][a-z]?\.|\d+\.|[A-Z](?:\.[A-Z])+\.?", previous):
+            return tokens[j][0]
+        if _is_lower_word(word):
+            k = j - 1
+            if tokens[k][2].lower().strip(",.:;") in TITLE_SMALL_WORDS and k > 0:
+                k -= 1
+            if k >= 2 and _is_capital_word(tokens[k][2]):
+                return tokens[k][0]
+            break
+    else:
+        return len(rest) if len(rest) <= 200 else 0
+    sentence = _SENTENCE_END.search(rest, 0, 200)
+    if sentence is not None:
+        return sentence.end()
+    return len(rest) if len(rest) <= 170 else 0
+
+
+# ---------------------------------------------------------------- cleaning one article
+
+
+@dataclass
+class _Cut:
+    start: int
+    end: int
+    rule: str
+
+
+def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, learned: dict[str, set[int]]):
+    """Clean one article: (body, metadata dict, removed records [(line_no, text, rule, kind)])."""
+    lines = text.split("\n")
+    header = parse_header(lines, rules.matcher, outlet_hint)
+    hinted = rules.matcher.from_hint(header.outlet) or rules.matcher.from_hint(outlet_hint)
+    outlet_key = hinted.key if hinted else None
+    meta = {"outlet": header.outlet, "dateline": header.dateline, "title": header.title,
+            "author": None, "agency": header.agency, "date_line": header.date_line}
+    line_alternation = rules.line_alternation(outlet_key)
+    rule_list = rules.rules
+    compiled = rules.compiled
+
+    # Which triggered rules may fire on which line: one Aho–Corasick pass over the article.
+    lowered = text.lower()
+    starts, position = [], 0
+    for line in lines:
+        starts.append(position)
+        position += len(line) + 1
+    candidates: dict[int, set[int]] = {}
+    for end, indices in rules.automaton.iter(lowered):
+        candidates.setdefault(bisect.bisect_right(starts, end) - 1, set()).update(indices)
+
+    learned_hashes = learned.get(header.outlet or "", set()) if learned else set()
+    removed: list[tuple[int, str, str, str]] = []
+    kept: list[str] = []
+    seen_lines: set[str] = set()
+    pending_linkout: str | None = None
+    pending_count = 0
+
+    for i, raw in enumerate(lines):
+        line_no = i + 1
+        if i in header.removed_lines:
+            removed.append((line_no, raw.strip(), header.removed_lines[i], "line"))
+            continue
+        cuts: list[_Cut] = [_Cut(a, b, r) for a, b, r in header.prefix_cuts.get(i, [])]
+        line = raw
+        if cuts:
+            for cut in cuts:
+                removed.append((line_no, raw[cut.start:cut.end].strip(), cut.rule, "inline"))
+            line = raw[cuts[-1].end:]
+            cuts = []
+        stripped = line.strip()
+        if not stripped:
+            kept.append("")
+            continue
+
+        rule_name = None
+        if len(stripped) <= UNTRIGGERED_MAX_CHARS:
+            match = line_alternation.fullmatch(stripped)
+            if match is not None:
+                index = int(match.lastgroup[1:])
+                rule_name = rule_list[index].name
+                _take_field(meta, rule_list[index], match, index)
+        line_candidates = sorted(candidates[i]) if i in candidates else []
+        for suffix, index in rules.end_triggers:
+            if stripped.endswith(suffix) and index not in line_candidates:
+                line_candidates.append(index)
+        if rule_name is None:
+            for index in line_candidates:
+                rule = rule_list[index]
+                if rule.action != "line" or (rule.scope is not None and outlet_key not in rule.scope):
+                    continue
+                match = compiled[index].fullmatch(stripped)
+                if match is not None:
+                    rule_name = rule.name
+                    _take_field(meta, rule, match, index)
+                    break
+        if rule_name is not None:
+            removed.append((line_no, stripped, rule_name, "line"))
+            if rule_name.startswith("linkout") or rule_name == "editors_pick":
+                pending_linkout, pending_count = rule_name, 0
+            continue
+
+        # Inline spans, tails and link-outs.
+        line_had_marker_end = None
+        for index in line_candidates:
+            rule = rule_list[index]
+            if rule.action == "line" or (rule.scope is not None and outlet_key not in rule.scope):
+                continue
+            if rule.action == "span":
+                cuts.extend(_Cut(m.start(), m.end(), rule.name) for m in compiled[index].finditer(stripped))
+            elif rule.action == "tail":
+                window = max(0, len(stripped) - 400)
+                match = rules.tail_compiled[index].search(stripped, window)
+                if match is not None:
+                    cuts.append(_Cut(match.start(), len(stripped), rule.name))
+                    _take_field(meta, rule, match, index)
+            else:
+                for match in compiled[index].finditer(stripped):
+                    cut = _linkout_cut(stripped, match, rule.name)
+                    if cut is not None:
+                        cuts.append(cut)
+                        if cut.end >= len(stripped.rstrip()):
+                            line_had_marker_end = rule.name if cut.end - match.end() <= 1 else line_had_marker_end
+
+        if cuts:
+            cuts = _merge_cuts(cuts)
+            remainder = _apply_cuts(stripped, cuts)
+            if not re.search(r"\w", remainder):
+                removed.append((line_no, stripped, cuts[0].rule, "line"))
+                if line_had_marker_end:
+                    pending_linkout, pending_count = line_had_marker_end, 0
+                continue
+            for cut in cuts:
+                removed.append((line_no, stripped[cut.start:cut.end].strip(), cut.rule, "inline"))
+            stripped = remainder
+            if line_had_marker_end:
+                pending_linkout, pending_count = line_had_marker_end, 0
+                kept.append(stripped)
+                continue
+
+        if pending_linkout is not None:
+            if pending_count < RELATED_HEADLINES_MAX and looks_like_related_headline(stripped):
+                removed.append((line_no, stripped, pending_linkout, "line"))
+                pending_count += 1
+                continue
+            pending_linkout = None
+
+        if learned_hashes and line_hash(stripped) in learned_hashes:
+            removed.append((line_no, stripped, "learned", "line"))
+            continue
+        if len(stripped) >= DUPLICATE_MIN_CHARS:
+            if stripped in seen_lines:  # the normaliser already unified spaces
+                removed.append((line_no, stripped, "duplicate_line", "line"))
+                continue
+            seen_lines.add(stripped)
+        kept.append(stripped)
+
+    body = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+    return body, meta, removed
+
+
+def _take_field(meta: dict, rule: Rule, match: re.Match, index: int) -> None:
+    if rule.field and meta.get(rule.field) is None:
+        value = match.groupdict().get(f"v{index}")
+        if value:
+            meta[rule.field] = value.strip()
+
+
+def _linkout_cut(line: str, match: re.Match, rule_name: str) -> _Cut | None:
+    marker = match.group()
+    start, marker_end = match.start(), match.end()
+    if start > 0:
+        # Mid-line, a marker must carry a colon or a bracket and follow a sentence end.
+        if not (":" in marker or marker.lstrip()[:1] in "[(") or not re.search(r"[.!?\"”)\]]\s*$", line[:start]):
+            return None
+    opener = marker.lstrip()[:1]
+    if opener in "[(":
+        closer = "]" if opener == "[" else ")"
+        close = line.find(closer, marker_end)
+        return _Cut(start, close + 1 if close >= 0 else len(line), rule_name)
+    rest = line[marker_end:]
+    if not rest.strip():
+        return _Cut(start, len(line), rule_name)
+    end = headline_end(rest)
+    if end == 0:
+        return _Cut(start, marker_end, rule_name) if ":" in marker else None
+    return _Cut(start, marker_end + end, rule_name)
+
+
+def _merge_cuts(cuts: list[_Cut]) -> list[_Cut]:
+    cuts.sort(key=lambda c: (c.start, -c.end))
+    merged = [cuts[0]]
+    for cut in cuts[1:]:
+        if cut.start < merged[-1].end:
+            if cut.end > merged[-1].end:
+                merged[-1] = _Cut(merged[-1].start, cut.end, merged[-1].rule)
+            continue
+        merged.append(cut)
+    return merged
+
+
+def _apply_cuts(line: str, cuts: list[_Cut]) -> str:
+    parts, position = [], 0
+    for cut in cuts:
+        parts.append(line[position:cut.start])
+        position = cut.end
+    parts.append(line[position:])
+    return " ".join(" ".join(parts).split())
+
+
+def _learned_index(learned: pl.DataFrame | None, min_articles: int) -> dict[str, set[int]]:
+    if learned is None or learned.height == 0:
+        return {}
+    furniture = learned.filter(pl.col("n_articles") >= min_articles).select("outlet", "line_hash")
+    index: dict[str, set[int]] = {}
+    for outlet, hashes in furniture.group_by("outlet").agg(pl.col("line_hash")).iter_rows():
+        index[outlet] = set(hashes)
+    return index
+
+
+def clean_articles(
+    articles: pl.DataFrame,
+    rules: BoilerplateRules,
+    learned: pl.DataFrame | None = None,
+    learned_min_articles: int = LEARNED_MIN_ARTICLES,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Strip furniture and byline metadata from `article_id, text, outlet_hint`; return (clean, removed_lines)."""
+    learned_index = _learned_index(learned, learned_min_articles)
+    hints = articles["outlet_hint"].to_list() if "outlet_hint" in articles.columns else [None] * articles.height
+    clean_rows = {name: [] for name in CLEAN_SCHEMA}
+    removed_rows = {name: [] for name in REMOVED_SCHEMA}
+    for article_id, text, hint in zip(articles["article_id"].to_list(), articles["text"].to_list(), hints):
+        body, meta, removed = _clean_one(text or "", hint, rules, learned_index)
+        clean_rows["article_id"].append(article_id)
+        clean_rows["body"].append(body)
+        for name in ("outlet", "dateline", "title", "author", "agency", "date_line"):
+            clean_rows[name].append(meta[name])
+        for line_no, removed_text, rule, kind in removed:
+            removed_rows["article_id"].append(article_id)
+            removed_rows["line_no"].append(line_no)
+            removed_rows["text"].append(removed_text)
+            removed_rows["rule"].append(rule)
+            removed_rows["kind"].append(kind)
+    return pl.DataFrame(clean_rows, schema=CLEAN_SCHEMA), pl.DataFrame(removed_rows, schema=REMOVED_SCHEMA)
+
+
+# ---------------------------------------------------------------- learned boilerplate
+
+
+def article_fingerprints(lines: list[str]) -> dict[int, int]:
+    """Per line hash, the article's content fingerprint without that line (min hash of its other long lines)."""
+    hashes = sorted({line_hash(l) for l in lines if len(l.split()) >= FINGERPRINT_MIN_WORDS})
+    fingerprints = {}
+    for line in lines:
+        h = line_hash(line)
+        others = [x for x in hashes[:2] if x != h]
+        fingerprints[h] = others[0] if others else h
+    return fingerprints
+
+
+def learn_boilerplate(
+    clean: pl.DataFrame,
+    learned: pl.DataFrame | None = None,
+    max_fingerprints: int = LEARNED_MAX_FINGERPRINTS,
+    max_line_chars: int = LEARNED_MAX_LINE_CHARS,
+) -> pl.DataFrame:
+    """Grow the per-outlet recurring-line table from clean bodies (`outlet, body`); copies of one article count once."""
+    state: dict[tuple[str, int], list] = {}
+    if learned is not None:
+        for outlet, h, example, n_articles, n_seen, fps in learned.select(list(LEARNED_SCHEMA)).iter_rows():
+            state[(outlet, h)] = [example, n_articles, n_seen, list(fps or [])]
+    for outlet, body in clean.select("outlet", "body").iter_rows():
+        if not outlet or not body:
+            continue
+        lines = [l.strip() for l in body.split("\n") if l.strip()]
+        fingerprints = article_fingerprints(lines)
+        for line in dict.fromkeys(lines):
+            if len(line) > max_line_chars:
+                continue  # furniture is short; long paragraphs would only bloat the table
+            h = line_hash(line)
+            entry = state.get((outlet, h))
+            if entry is None:
+                entry = state[(outlet, h)] = [line, 0, 0, []]
+            entry[2] += 1
+            fingerprint = fingerprints[h]
+            if fingerprint not in entry[3]:
+                if len(entry[3]) < max_fingerprints:
+                    entry[3].append(fingerprint)
+                    entry[1] += 1
+                elif entry[1] < max_fingerprints + 1:
+                    entry[1] = len(entry[3]) + 1
+    rows = [(o, h, e[0], e[1], e[2], e[3]) for (o, h), e in state.items()]
+    frame = pl.DataFrame(rows, schema=LEARNED_SCHEMA, orient="row")
+    return frame.sort("outlet", "line_hash")

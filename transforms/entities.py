@@ -1,0 +1,456 @@
+"""Entities: PERSON / ORGANIZATION / LOCATION mentions in clean bodies, linked to canonical rows."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import pycrfsuite
+
+from transforms.ner_features import (
+    FUNCTION_WORDS,
+    PERSON_CUES,
+    TOKEN_RE,
+    FeatureCache,
+    sequence_features,
+    sentence_starts,
+)
+from transforms.ner_gazetteer import (
+    LONG_TYPE,
+    SHORT_TYPE,
+    Gazetteer,
+    GazetteerEntry,
+    entity_id_for,
+    parse_gazetteer_lines,
+)
+
+DATA_DIR = Path(__file__).parents[1] / "data"
+MODEL_FILE = "ner-crf.crfsuite"
+CAPITALISATION_FILE = "capitalisation.tsv"
+NERP_LEXICON_FILE = "nerp-lexicon.tsv"
+
+MENTION_SCHEMA = {
+    "article_id": pl.String,
+    "entity_id": pl.String,
+    "surface": pl.String,
+    "start_char": pl.Int64,
+    "end_char": pl.Int64,
+    "type": pl.String,
+}
+ENTITY_SCHEMA = {
+    "entity_id": pl.String,
+    "name": pl.String,
+    "type": pl.String,
+    "subtype": pl.String,
+    "wikidata_id": pl.String,
+    "aliases": pl.List(pl.String),
+}
+
+# Titles and roles that the model sometimes glues onto a person; never part of the span.
+TITLE_TOKENS = frozenset(
+    """
+    Presiden Wapres Menlu Menhan Menteri Pemimpin Juru Bicara Jubir Kepala Ketua Wakil Direktur
+    Gubernur Bupati Walikota Wali Kota Jenderal Letjen Mayjen Brigjen Kolonel Perdana Raja Ratu
+    Pangeran Sekjen Sekretaris Duta Besar Dubes Analis Profesor Prof Dr Pak Bu Bapak Ibu Mantan
+    Almarhum Senator Panglima Komandan Kapolri Kapolda Pertahanan Luar Negeri Tertinggi Tuan Nyonya
+    presiden menteri pemimpin juru bicara
+    """.split()
+)
+# Words that a span must not end with (`Korea Utara dan` is not a name).
+CONNECTORS = frozenset({"dan", "di", "ke", "dari", "yang", "untuk", "&", ",", "-", "–", "of", "the", "and"})
+# Lowercase words allowed inside a name (`Forum Pertahanan dan Keamanan Korea`, `Bashar al-Assad`).
+NAME_JOINERS = frozenset({"dan", "of", "and", "the", "de", "da", "van", "von", "der", "den", "la", "le",
+                          "al", "el", "bin", "binti", "ibn", "bte", "untuk", "y", "du", "di"})
+HYPHEN_PREFIXES = ("anti-", "pro-", "pasca-", "pra-", "non-", "antar-", "eks-", "neo-")
+NOT_NAMES = frozenset({"COVID", "COVID-19", "Covid", "Covid-19", "SARS", "MERS", "HIV", "AIDS", "PDB", "WIB"})
+# Compass words alone are not places (`melawan Barat`, `Korea Utara dan Selatan`).
+COMPASS_WORDS = frozenset({"Utara", "Selatan", "Barat", "Timur", "Tengah", "Tenggara", "Barat Daya", "Timur Laut"})
+_CONTEXT = 2  # tokens of context the CRF sees on each side of a capitalised run
+
+
+@dataclass
+class EntityResources:
+    """Gazetteer, lexicons and the CRF model path; the tagger is opened lazily per process."""
+
+    gazetteer: Gazetteer
+    model_path: Path
+    cap_ratio: dict[str, float]
+    lexicon_tags: dict[str, str]
+    _features: FeatureCache | None = field(default=None, repr=False)
+    _tagger: pycrfsuite.Tagger | None = field(default=None, repr=False)
+
+    def __getstate__(self) -> dict:
+        # pycrfsuite taggers do not pickle; workers reopen the model file.
+        state = dict(self.__dict__)
+        state["_tagger"] = None
+        state["_features"] = None
+        return state
+
+    @property
+    def features(self) -> FeatureCache:
+        """Memoised token features (grows with the vocabulary seen by this process)."""
+        if self._features is None:
+            self._features = FeatureCache(self.gazetteer.token_types, self.cap_ratio, self.lexicon_tags)
+        return self._features
+
+    @property
+    def tagger(self) -> pycrfsuite.Tagger:
+        """CRF tagger opened on the committed model file."""
+        if self._tagger is None:
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(self.model_path))
+            self._tagger = tagger
+        return self._tagger
+
+
+def read_gazetteer(data_dir: Path = DATA_DIR, extra_gazetteer: str | Path | None = None) -> Gazetteer:
+    """All `data/gazetteer/*.tsv` files (sorted), then the user's extra file, as one Gazetteer."""
+    entries: list[GazetteerEntry] = []
+    for path in sorted((data_dir / "gazetteer").glob("*.tsv")):
+        entries += parse_gazetteer_lines(path.read_text(encoding="utf-8").splitlines())
+    if extra_gazetteer is not None:
+        entries += parse_gazetteer_lines(Path(extra_gazetteer).read_text(encoding="utf-8").splitlines())
+    return Gazetteer.from_entries(entries)
+
+
+def read_lexicons(data_dir: Path = DATA_DIR) -> tuple[dict[str, float], dict[str, str]]:
+    """Capitalisation ratios and lower-cased-NER tags shipped next to the model."""
+    cap_ratio: dict[str, float] = {}
+    cap_path = data_dir / "models" / CAPITALISATION_FILE
+    if cap_path.exists():
+        for line in cap_path.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                word, ratio = line.split("\t")
+                cap_ratio[word] = float(ratio)
+    lexicon: dict[str, str] = {}
+    lex_path = data_dir / "models" / NERP_LEXICON_FILE
+    if lex_path.exists():
+        for line in lex_path.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                word, tag = line.split("\t")
+                lexicon[word] = tag
+    return cap_ratio, lexicon
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_resources(extra_gazetteer: str | None) -> EntityResources:
+    gazetteer = read_gazetteer(DATA_DIR, extra_gazetteer)
+    cap_ratio, lexicon = read_lexicons(DATA_DIR)
+    return EntityResources(gazetteer, DATA_DIR / "models" / MODEL_FILE, cap_ratio, lexicon)
+
+
+def load_entity_resources(extra_gazetteer: str | Path | None = None) -> EntityResources:
+    """Gazetteer + lexicons + CRF model from the package's `data/` (cached per process)."""
+    return _cached_resources(None if extra_gazetteer is None else str(extra_gazetteer))
+
+
+def tokenize(body: str, gazetteer: Gazetteer) -> tuple[list[str], list[tuple[int, int]], list[bool]]:
+    """Tokens, their `(start, end)` offsets, and whether a line break precedes each token.
+
+    A hyphenated token is split when a part after the hyphen is a known name
+    (`Tiongkok-DPRK`, `Utara-Rusia`, `anti-Korea`), but not when the whole is
+    (`Díaz-Canel`) or nothing is known (`Su-chol`).
+    """
+    tokens: list[str] = []
+    spans: list[tuple[int, int]] = []
+    breaks: list[bool] = []
+    known = gazetteer.lengths_by_first
+    index = gazetteer.alias_index
+    last_end = 0
+    for m in TOKEN_RE.finditer(body):
+        tok = m.group()
+        a, b = m.span()
+        brk = "\n" in body[last_end:a]
+        last_end = b
+        if "-" in tok and (tok,) not in index:
+            parts = tok.split("-")
+            head = parts[0]
+            if any(p[:1].isupper() and p in known for p in parts[1:]) and (
+                head in gazetteer.token_types or (head.islower() and len(head) >= 3)
+            ):
+                pos = a
+                for k, part in enumerate(parts):
+                    if k:
+                        tokens.append("-")
+                        spans.append((pos, pos + 1))
+                        breaks.append(False)
+                        pos += 1
+                    if part:
+                        tokens.append(part)
+                        spans.append((pos, pos + len(part)))
+                        breaks.append(brk and k == 0)
+                    pos += len(part)
+                continue
+        tokens.append(tok)
+        spans.append((a, b))
+        breaks.append(brk)
+    return tokens, spans, breaks
+
+
+def _is_capitalised(token: str) -> bool:
+    c = token[0]
+    return c.isupper() or (c.isdigit() and any(ch.isupper() for ch in token))
+
+
+def tag_tokens(
+    tokens: list[str], starts: list[bool], breaks: list[bool], resources: EntityResources
+) -> tuple[list[str], dict[int, str]]:
+    """BIO labels for every token (model run only on windows around capitalised runs)."""
+    n = len(tokens)
+    labels = ["O"] * n
+    caps = [i for i in range(n) if _is_capitalised(tokens[i])]
+    if not caps:
+        return labels, {}
+    gaz = resources.gazetteer
+    span_tags = gaz.span_tags(tokens, caps)
+    # Positions the model must label: capitalised tokens and a little context.
+    marked = bytearray(n)
+    for i in caps:
+        lo = i - _CONTEXT if i >= _CONTEXT else 0
+        hi = i + _CONTEXT + 1 if i + _CONTEXT + 1 <= n else n
+        marked[lo:hi] = b"\x01" * (hi - lo)
+    positions = [i for i in range(n) if marked[i]]
+    xseq = sequence_features(tokens, resources.features, starts, span_tags, positions)
+    predicted = resources.tagger.tag(xseq)
+    prev = -2
+    for i, lab in zip(positions, predicted):
+        # A gap between windows or a new line restarts the sequence: an I- tag cannot continue.
+        if lab[0] == "I" and (prev != i - 1 or breaks[i]):
+            lab = "B" + lab[1:]
+        labels[i] = lab
+        prev = i
+    return labels, span_tags
+
+
+def _spans_from_labels(labels: list[str]) -> list[tuple[int, int, str]]:
+    spans = []
+    start = None
+    typ = None
+    for i, lab in enumerate(labels + ["O"]):
+        if lab == "O" or lab[0] == "B" or (lab[0] == "I" and lab[2:] != typ):
+            if start is not None:
+                spans.append((start, i, typ))
+                start = None
+                typ = None
+            if lab != "O":
+                start, typ = i, lab[2:]
+    return spans
+
+
+def _clean_span(
+    tokens: list[str], s: int, e: int, resources: EntityResources
+) -> list[tuple[int, int]]:
+    """Sub-spans of a model span once titles, stray lowercase words and glued tokens are removed."""
+    gaz = resources.gazetteer
+    if gaz.lookup(tokens[s:e]) is not None:
+        return [(s, e)]
+    pieces: list[tuple[int, int]] = []
+    cur = s
+    for i in range(s, e + 1):
+        if i == e or _breaks_name(tokens[i]):
+            if cur < i:
+                pieces.append((cur, i))
+            cur = i + 1
+    out = []
+    for a, b in pieces:
+        while a < b and (tokens[a] in TITLE_TOKENS or tokens[a] in FUNCTION_WORDS or not _is_capitalised(tokens[a])):
+            if gaz.lookup(tokens[a:b]) is not None:
+                break
+            a += 1
+        while b > a and (tokens[b - 1] in CONNECTORS or not tokens[b - 1][:1].isalnum()):
+            b -= 1
+        if a < b:
+            out.append((a, b))
+    return out
+
+
+def _breaks_name(token: str) -> bool:
+    """A token that cannot sit inside a name: lowercase words (bar joiners), `anti-X`, `SamaStatus`."""
+    first = token[0]
+    if first.islower():
+        return token not in NAME_JOINERS and not token.startswith(("al-", "el-", "ad-", "as-", "ar-"))
+    if token in NOT_NAMES or token.lower().startswith(HYPHEN_PREFIXES):
+        return True
+    # Table cells flattened together: `SamaStatus`, `MiliterPengiriman`.
+    run = 0
+    for ch in token[1:]:
+        if ch.islower():
+            run += 1
+        elif ch.isupper() and run >= 3:
+            return True
+        else:
+            run = 0
+    return False
+
+
+def recognise(
+    tokens: list[str], starts: list[bool], breaks: list[bool], resources: EntityResources
+) -> list[tuple[int, int, str, str | None]]:
+    """Mention spans `(tok_start, tok_end, short_type, gazetteer_entity_id|None)` in token order."""
+    labels, _ = tag_tokens(tokens, starts, breaks, resources)
+    gaz = resources.gazetteer
+    known = gaz.lengths_by_first
+    gaz_spans = gaz.match(tokens, [i for i, t in enumerate(tokens) if t in known])
+    gaz_at = {(s, e): eid for s, e, eid in gaz_spans}
+    cap_ratio = resources.cap_ratio
+    model: list[tuple[int, int, str]] = []
+    for s0, e0, typ in _spans_from_labels(labels):
+        for s, e in _clean_span(tokens, s0, e0, resources):
+            # A model span that only adds common words to a known name shrinks to the name
+            # (`di Balik Kedekatan Moskow` -> `Moskow`, `Garissatu Catat` -> `Garissatu`).
+            if gaz.lookup(tokens[s:e]) is None:
+                for gs, ge, _ in gaz_spans:
+                    if s <= gs and ge <= e and all(
+                        cap_ratio.get(tokens[k].lower(), 0.0) < 0.2 for k in range(s, e) if not gs <= k < ge
+                    ):
+                        s, e = gs, ge
+                        break
+            model.append((s, e, typ))
+    # A gazetteer name that covers model spans wins (`Republik` + `Rakyat…` -> the full alias).
+    chosen: list[tuple[int, int, str, str | None]] = []
+    taken = bytearray(len(tokens))
+    for s, e, eid in gaz_spans:
+        inside = [m for m in model if s <= m[0] and m[1] <= e]
+        crossing = [m for m in model if m[0] < e and s < m[1] and m not in inside]
+        if crossing:
+            continue
+        if len(inside) == 1 and inside[0][:2] == (s, e):
+            continue  # same span: handled with the model spans below
+        if e - s == 1 and starts[s] and tokens[s] in FUNCTION_WORDS:
+            continue
+        chosen.append((s, e, SHORT_TYPE[gaz.entries[eid].type], eid))
+        taken[s:e] = b"\x01" * (e - s)
+    for s, e, typ in model:
+        if any(taken[s:e]):
+            continue
+        toks = tokens[s:e]
+        if e - s == 1 and (toks[0] in FUNCTION_WORDS or toks[0] in COMPASS_WORDS):
+            continue
+        eid = gaz_at.get((s, e))
+        entry = gaz.entries[eid] if eid is not None else gaz.lookup(toks)
+        if entry is not None:
+            typ = SHORT_TYPE[entry.type]
+        chosen.append((s, e, typ, entry.entity_id if entry else None))
+        taken[s:e] = b"\x01" * (e - s)
+    # `Hong Min, direktur …`, `Ri Il-gyu, mantan …`: a name in apposition to a role is a person.
+    for i, tok in enumerate(tokens):
+        if tok == "," and i + 1 < len(tokens) and tokens[i + 1].lower() in PERSON_CUES:
+            a = i
+            while a > 0 and i - a < 3 and tokens[a - 1][:1].isupper() and not taken[a - 1]:
+                a -= 1
+            while a < i and (tokens[a] in FUNCTION_WORDS or tokens[a] in TITLE_TOKENS):
+                a += 1
+            if 2 <= i - a <= 3 and gaz.lookup(tokens[a:i]) is None:
+                chosen.append((a, i, "PER", None))
+                taken[a:i] = b"\x01" * (i - a)
+    # Within an article a person's first or last name alone is the same person (`Li`, `Hong`).
+    name_parts = {}
+    for s, e, typ, _ in chosen:
+        if typ == "PER" and e - s > 1:
+            name_parts[tokens[s]] = True
+            name_parts[tokens[e - 1]] = True
+    if name_parts:
+        for i, tok in enumerate(tokens):
+            if not taken[i] and tok in name_parts and tok not in FUNCTION_WORDS and tok not in TITLE_TOKENS:
+                chosen.append((i, i + 1, "PER", None))
+    chosen.sort()
+    return chosen
+
+
+def _link_article(
+    mentions: list[tuple[int, int, str, str | None]], tokens: list[str], gazetteer: Gazetteer
+) -> list[tuple[str, str]]:
+    """Entity id and canonical name for each mention; a surname alone joins the full name in the article."""
+    linked: list[tuple[str, str]] = []
+    persons: list[tuple[tuple[str, ...], str, str]] = []  # (name tokens, entity_id, name)
+    for s, e, typ, eid in mentions:
+        toks = tuple(tokens[s:e])
+        if eid is not None:
+            name = gazetteer.entries[eid].name
+        else:
+            name = " ".join(toks)
+            if typ == "PER" and len(toks) == 1:
+                # `Shoigu` after `Sergei Shoigu`, `Han` after `Han Su-chol`.
+                for full, pid, pname in reversed(persons):
+                    if toks[0] == full[0] or toks[0] == full[-1]:
+                        eid, name = pid, pname
+                        break
+            if eid is None:
+                eid = entity_id_for(name, LONG_TYPE[typ])
+        if typ == "PER" and len(toks) > 1:
+            persons.append((toks, eid, name))
+        linked.append((eid, name))
+    # A surname named before the full name: link backwards too.
+    for k, (s, e, typ, geid) in enumerate(mentions):
+        if typ == "PER" and e - s == 1 and geid is None and linked[k][0].startswith("per:"):
+            tok = tokens[s]
+            for full, pid, pname in persons:
+                if tok == full[0] or tok == full[-1]:
+                    linked[k] = (pid, pname)
+                    break
+    return linked
+
+
+def extract_entities(
+    articles: pl.DataFrame, resources: EntityResources
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Entity mentions (with exact body offsets) and the deduplicated entities they link to."""
+    gaz = resources.gazetteer
+    m_article: list[str] = []
+    m_entity: list[str] = []
+    m_surface: list[str] = []
+    m_start: list[int] = []
+    m_end: list[int] = []
+    m_type: list[str] = []
+    entities: dict[str, tuple[str, str, str | None, str | None, set[str]]] = {}
+    for article_id, body in zip(articles["article_id"].to_list(), articles["body"].to_list()):
+        if not body:
+            continue
+        tokens, spans, breaks = tokenize(body, gaz)
+        starts = sentence_starts(tokens, breaks)
+        mentions = recognise(tokens, starts, breaks, resources)
+        for (s, e, typ, _), (eid, name) in zip(mentions, _link_article(mentions, tokens, gaz)):
+            a, b = spans[s][0], spans[e - 1][1]
+            surface = body[a:b]
+            m_article.append(article_id)
+            m_entity.append(eid)
+            m_surface.append(surface)
+            m_start.append(a)
+            m_end.append(b)
+            long_type = LONG_TYPE[typ]
+            m_type.append(long_type)
+            row = entities.get(eid)
+            if row is None:
+                entry = gaz.entries.get(eid)
+                if entry is not None:
+                    row = (entry.name, entry.type, entry.subtype, entry.wikidata_id, set(entry.aliases))
+                else:
+                    row = (name, long_type, None, None, set())
+                entities[eid] = row
+            row[4].add(surface)
+    mentions_df = pl.DataFrame(
+        {
+            "article_id": m_article,
+            "entity_id": m_entity,
+            "surface": m_surface,
+            "start_char": m_start,
+            "end_char": m_end,
+            "type": m_type,
+        },
+        schema=MENTION_SCHEMA,
+    )
+    ids = sorted(entities)
+    entities_df = pl.DataFrame(
+        {
+            "entity_id": ids,
+            "name": [entities[i][0] for i in ids],
+            "type": [entities[i][1] for i in ids],
+            "subtype": [entities[i][2] for i in ids],
+            "wikidata_id": [entities[i][3] for i in ids],
+            "aliases": [sorted(entities[i][4]) for i in ids],
+        },
+        schema=ENTITY_SCHEMA,
+    )
+    return mentions_df, entities_df

@@ -1,0 +1,445 @@
+"""Code events in Indonesian news: who did what to whom, when and where, in CAMEO.
+
+Per sentence, a trigger from the trigger table (data/events/triggers.tsv, users
+may add their own rows) gives the CAMEO code; actors and the place come from
+the entity mentions of the entities stage; the date comes from the sentence's
+date expression, resolved against the article's publication or dateline date.
+
+Choices, documented once:
+- actor 1 is the nearest actor group before the trigger (the Indonesian
+  subject), actor 2 the first group after it; passive triggers (`diserang
+  oleh X`) swap them, nominal triggers (`kunjungan X ke Y`) read the genitive
+  after the noun as actor 1; a sentence opening with a pronoun (`Dia`,
+  `Mereka`) borrows the first actor group of the previous sentence;
+- coordinated actors (`Korea Selatan dan Jepang`) give one event per actor; a
+  symmetric trigger with a coordinated subject and no object pairs the subject;
+- negation is a flag, not a code: `tidak menyerang`, or a trigger governed by a
+  denial (`membantah mengirim pasukan`), is an event with is_negated = True;
+  the denial itself is its own event (016, deny responsibility);
+- an event without a named actor 1 is not coded; its date is the sentence's
+  date expression nearest the trigger (ranges, decades and `sejak`/`hingga`
+  bounds excluded), or null: never the publication date by default.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from transforms.dates import DateValue, find_date_expressions, parse_date
+
+DEFAULT_TRIGGERS = Path(__file__).parents[1] / "data" / "events" / "triggers.tsv"
+VOICES = ("active", "passive", "nominal")
+ACTOR_TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
+MAX_GAP_WORDS = 4
+MAX_ACTORS_PER_SIDE = 4
+
+EVENTS_SCHEMA = {
+    "event_id": pl.String,
+    "event_code": pl.String,
+    "root_code": pl.String,
+    "label": pl.String,
+    "event_date": pl.Date,
+    "date_precision": pl.String,
+    "actor1_entity_id": pl.String,
+    "actor2_entity_id": pl.String,
+    "location_entity_id": pl.String,
+    "quad_class": pl.Int64,
+    "is_negated": pl.Boolean,
+    "num_articles": pl.Int64,
+    "num_mentions": pl.Int64,
+}
+EVENT_MENTIONS_SCHEMA = {
+    "event_id": pl.String,
+    "article_id": pl.String,
+    "sentence": pl.String,
+    "trigger": pl.String,
+    "start_char": pl.Int64,
+    "end_char": pl.Int64,
+}
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """One row of the trigger table."""
+
+    pattern: str
+    event_code: str
+    root_code: str
+    label: str
+    voice: str
+    symmetric: bool
+    negates: bool
+
+
+@dataclass(frozen=True)
+class TriggerTable:
+    """Triggers with one compiled regex over all their phrases (longest phrases first)."""
+
+    triggers: tuple[Trigger, ...]
+    regex: re.Pattern
+    group_trigger: dict[str, int]
+
+
+def quad_class(root_code: str) -> int:
+    """GDELT quad class: 1 verbal / 2 material cooperation, 3 verbal / 4 material conflict."""
+    root = int(root_code)
+    if root <= 5:
+        return 1
+    if root <= 8:
+        return 2
+    if root <= 13:
+        return 3
+    return 4
+
+
+def _phrase_regex(phrase: str) -> str:
+    """Regex for one phrase: `word*` suffix, `a/b` alternatives, `...` gap of a few words."""
+    text = ""
+    for token in phrase.split():
+        if token in ("...", "…"):
+            text += rf"(?:\s+(?:[^\s.!?;]|[.,](?=\w))+){{0,{MAX_GAP_WORDS}}}?"
+            continue
+        words = [re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else "") for w in token.split("/")]
+        text += (r"\s+" if text else "") + "(?:" + "|".join(words) + ")(?:nya)?"
+    return rf"(?<![\w-]){text}(?![\w-])"
+
+
+def parse_trigger_lines(lines: list[str]) -> list[Trigger]:
+    """Triggers from TSV lines (comments `#` and the header row skipped)."""
+    triggers: list[Trigger] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.lstrip().startswith("#") or line.startswith("pattern\t"):
+            continue
+        fields = line.rstrip("\n").split("\t")
+        if len(fields) != 7:
+            raise ValueError(f"trigger line {number}: expected 7 tab-separated fields, got {len(fields)}")
+        pattern, event_code, root_code, label, voice, symmetric, negates = (f.strip() for f in fields)
+        if voice not in VOICES:
+            raise ValueError(f"trigger line {number}: voice {voice!r} not in {VOICES}")
+        if not (event_code.isdigit() and event_code[:2] == root_code and 1 <= int(root_code) <= 20):
+            raise ValueError(f"trigger line {number}: event_code {event_code!r} does not start with root {root_code!r}")
+        triggers.append(
+            Trigger(pattern.lower(), event_code, root_code, label, voice, symmetric == "1", negates == "1")
+        )
+    return triggers
+
+
+def build_trigger_table(triggers: list[Trigger]) -> TriggerTable:
+    """Compile triggers into one alternation; later rows override earlier ones for the same phrase."""
+    phrases: dict[str, int] = {}
+    for index, trigger in enumerate(triggers):
+        for phrase in trigger.pattern.split("|"):
+            phrases[" ".join(phrase.split())] = index
+    # Longer phrases first so `mengancam ... sanksi` wins over `mengancam`.
+    ordered = sorted(phrases, key=lambda p: (-len(p.split()), -len(p)))
+    group_trigger: dict[str, int] = {}
+    alternatives: list[str] = []
+    for number, phrase in enumerate(ordered):
+        group_trigger[f"t{number}"] = phrases[phrase]
+        alternatives.append(f"(?P<t{number}>{_phrase_regex(phrase)})")
+    regex = re.compile("|".join(alternatives) or r"(?!x)x", re.IGNORECASE)
+    return TriggerTable(tuple(triggers), regex, group_trigger)
+
+
+def load_triggers(path: Path | None = None, extra: Path | None = None) -> TriggerTable:
+    """The trigger table from path (default data/events/triggers.tsv), plus an optional extra file."""
+    lines = Path(path or DEFAULT_TRIGGERS).read_text(encoding="utf-8").splitlines()
+    if extra is not None:
+        lines += Path(extra).read_text(encoding="utf-8").splitlines()
+    return build_trigger_table(parse_trigger_lines(lines))
+
+
+# --- sentences, actors, places -------------------------------------------------
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])|\n+")
+_GROUP_JOINER = re.compile(r"^\s*(?:,\s*)?(?:dan|serta|maupun|,|&)?\s*$", re.IGNORECASE)
+_PLACE_BEFORE = re.compile(
+    r"(?:^|\s)(?:di|dari\s+kota|di\s+kota(?:\s+pesisir)?|di\s+ibu\s*kota|di\s+wilayah|di\s+provinsi|di\s+negara|di\s+pangkalan|di\s+perairan|di\s+semenanjung)\s+$",
+    re.IGNORECASE,
+)
+_PRONOUN_START = re.compile(r"^\W*(?:dia|ia|mereka|beliau|pihaknya|keduanya|kedua\s+negara|kedua\s+pemimpin)\b", re.IGNORECASE)
+_NEGATION_BEFORE = re.compile(r"(?:\b(?:tidak|tak|belum|bukan|enggan|batal)(?:\s+(?:pernah|akan|mau|ingin|jadi|lagi))?\s+)$", re.IGNORECASE)
+_DURATIVE_BEFORE = re.compile(r"(?:sejak|hingga|sampai|selama|semenjak)\s+(?:awal\s+|akhir\s+|pertengahan\s+)?$", re.IGNORECASE)
+_AGENT_MARK = re.compile(r"\boleh\s+$", re.IGNORECASE)
+_NOMINAL_OBJECT = re.compile(r"\b(?:ke|terhadap|atas|dengan|kepada|antara)\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity mention, as the events stage needs it."""
+
+    start: int
+    end: int
+    entity_id: str
+    type: str
+
+
+def sentence_spans(body: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; a newline always ends one."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for boundary in _SENTENCE_END.finditer(body):
+        if boundary.start() > start:
+            spans.append((start, boundary.start()))
+        start = boundary.end()
+    if start < len(body):
+        spans.append((start, len(body)))
+    return spans
+
+
+def _actor_mentions(body: str, mentions: list[Mention]) -> tuple[list[Mention], list[Mention]]:
+    """Split sentence mentions into actors and places (`di Wonsan`), dropping title countries.
+
+    In `Presiden Rusia Vladimir Putin` the country qualifies the person, who is the actor.
+    """
+    actors: list[Mention] = []
+    places: list[Mention] = []
+    for index, mention in enumerate(mentions):
+        before = body[max(0, mention.start - 30):mention.start]
+        if mention.type == "LOCATION" and _PLACE_BEFORE.search(before):
+            places.append(mention)
+            continue
+        following = mentions[index + 1] if index + 1 < len(mentions) else None
+        if (
+            following is not None
+            and mention.type in ("LOCATION", "ORGANIZATION")
+            and following.type == "PERSON"
+            and body[mention.end:following.start].strip(" ") == ""
+        ):
+            continue
+        actors.append(mention)
+    return actors, places
+
+
+def _groups(body: str, actors: list[Mention]) -> list[list[Mention]]:
+    """Runs of coordinated actors: `Korea Selatan dan Kuba`, `Rusia, China, serta Iran`."""
+    groups: list[list[Mention]] = []
+    for mention in actors:
+        if groups and _GROUP_JOINER.match(body[groups[-1][-1].end:mention.start]):
+            if mention.entity_id not in {m.entity_id for m in groups[-1]}:
+                groups[-1].append(mention)
+            continue
+        groups.append([mention])
+    return groups
+
+
+def _unique(mentions: list[Mention]) -> list[Mention]:
+    seen: dict[str, Mention] = {}
+    for mention in mentions:
+        seen.setdefault(mention.entity_id, mention)
+    return list(seen.values())[:MAX_ACTORS_PER_SIDE]
+
+
+def _sides(
+    body: str, voice: str, t_start: int, t_end: int, groups: list[list[Mention]], sentence_start: int
+) -> tuple[list[Mention], list[Mention]]:
+    """(actor 1 candidates, actor 2 candidates) for one trigger."""
+    before = [g for g in groups if g[-1].end <= t_start]
+    after = [g for g in groups if g[0].start >= t_end]
+    subject = before[-1] if before else []
+    first_after = after[0] if after else []
+    if voice == "passive":
+        agent = next((g for g in after if _AGENT_MARK.search(body[max(t_end, g[0].start - 10):g[0].start])), [])
+        return agent, subject
+    if voice == "nominal":
+        if first_after and body[t_end:first_after[0].start].strip() == "":
+            actor1 = first_after  # genitive: `kunjungan Raja Salman`, `invasi Rusia`
+            rest = [g for g in after if g is not first_after]
+            actor2 = next(
+                (g for g in rest if _NOMINAL_OBJECT.search(body[first_after[-1].end:g[0].start][-40:])), []
+            )
+            return actor1, actor2
+        actor2 = next((g for g in after if _NOMINAL_OBJECT.search(body[t_end:g[0].start][-40:])), [])
+        return subject, actor2
+    return subject, first_after
+
+
+def _place_for(places: list[Mention], t_start: int) -> Mention | None:
+    """The place phrase nearest the trigger, preferring one after it."""
+    if not places:
+        return None
+    after = [p for p in places if p.start >= t_start]
+    return after[0] if after else places[-1]
+
+
+def _event_date(
+    sentence: str, offset: int, t_start: int, reference: dt.date | None
+) -> tuple[dt.date | None, str | None]:
+    """Date of the event: the point date expression nearest the trigger, or nothing."""
+    best: tuple[int, DateValue | None] | None = None
+    for mention in find_date_expressions(sentence, reference):
+        if mention.value is not None and mention.value.end is not None:
+            continue  # a range or decade is a period, not an event date
+        if _DURATIVE_BEFORE.search(sentence[max(0, mention.start - 25):mention.start]):
+            continue
+        distance = abs(offset + mention.start - t_start)
+        if best is None or distance < best[0]:
+            best = (distance, mention.value)
+    if best is None or best[1] is None:
+        return None, None
+    value = best[1]
+    if value.precision == "week":  # coarsen: a week inside one month is that month
+        last = value.date + dt.timedelta(days=6)
+        if last.month == value.date.month:
+            return value.date.replace(day=1), "month"
+        if last.year == value.date.year:
+            return value.date.replace(month=1, day=1), "year"
+        return None, None
+    return value.date, value.precision
+
+
+def event_id_for(
+    event_code: str, actor1: str | None, actor2: str | None, event_date: dt.date | None,
+    date_precision: str | None, is_negated: bool = False,
+) -> str:
+    """Deterministic id: same code, actors, date and precision -> same event in every article."""
+    key = "|".join([event_code, actor1 or "", actor2 or "", event_date.isoformat() if event_date else "", date_precision or ""])
+    if is_negated:
+        key += "|negated"
+    return "ev_" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def reference_date(published_date: dt.date | None, dateline: str | None) -> dt.date | None:
+    """The date relative expressions are resolved against: publication date, else a dated dateline."""
+    if published_date is not None:
+        return published_date
+    if dateline:
+        value = parse_date(dateline)
+        if value is not None and value.precision == "day":
+            return value.date
+    return None
+
+
+def code_article(
+    body: str, mentions: list[Mention], triggers: TriggerTable, reference: dt.date | None
+) -> list[dict]:
+    """Event rows (one per coded event mention) for one article body."""
+    matches = list(triggers.regex.finditer(body))
+    if not matches:
+        return []
+    spans = sentence_spans(body)
+    starts = [s for s, _ in spans]
+    mention_starts = [m.start for m in mentions]
+    by_sentence: dict[int, list[tuple[re.Match, Trigger]]] = {}
+    for match in matches:
+        trigger = triggers.triggers[triggers.group_trigger[match.lastgroup]]
+        by_sentence.setdefault(bisect.bisect_right(starts, match.start()) - 1, []).append((match, trigger))
+
+    rows: list[dict] = []
+    for sentence_no, found in by_sentence.items():
+        s_start, s_end = spans[sentence_no]
+        sentence = body[s_start:s_end]
+        lo, hi = bisect.bisect_left(mention_starts, s_start), bisect.bisect_left(mention_starts, s_end)
+        actors, places = _actor_mentions(body, mentions[lo:hi])
+        groups = _groups(body, actors)
+        verbal_roots = {t.root_code for _, t in found if t.voice != "nominal"}
+        previous_end = -1
+        negating_end = -1
+        for match, trigger in found:
+            t_start, t_end = match.start(), match.end()
+            follows_trigger = previous_end >= 0 and len(body[previous_end:t_start].split()) <= 3
+            is_negated = bool(_NEGATION_BEFORE.search(body[max(s_start, t_start - 30):t_start])) or (
+                negating_end >= 0 and len(body[negating_end:t_start].split()) <= 4
+            )
+            previous_end = t_end
+            if trigger.negates:
+                negating_end = t_end
+            # `menjadi tuan rumah pertemuan puncak`: the noun repeats the verb's event
+            if trigger.voice == "nominal" and (follows_trigger or trigger.root_code in verbal_roots):
+                continue
+            side1, side2 = _sides(body, trigger.voice, t_start, t_end, groups, s_start)
+            if not side1 and trigger.voice != "passive" and sentence_no > 0:
+                prefix = body[s_start:t_start]
+                if _PRONOUN_START.match(prefix) or not prefix.strip():
+                    p_start, p_end = spans[sentence_no - 1]
+                    plo, phi = bisect.bisect_left(mention_starts, p_start), bisect.bisect_left(mention_starts, p_end)
+                    previous_groups = _groups(body, _actor_mentions(body, mentions[plo:phi])[0])
+                    side1 = previous_groups[0] if previous_groups else []
+            side1, side2 = _unique(side1), _unique(side2)
+            place = _place_for(places, t_start)
+            if trigger.event_code.startswith("04") and not side2 and place is not None and trigger.event_code != "040":
+                side2 = [place]  # `tiba di Moskow`: the visited place is the host
+            pairs: list[tuple[str, str | None]] = []
+            if trigger.symmetric and not side2 and len(side1) >= 2:
+                pairs = [(a.entity_id, b.entity_id) for i, a in enumerate(side1) for b in side1[i + 1:]]
+            else:
+                pairs = [
+                    (a.entity_id, b.entity_id if b else None)
+                    for a in side1 for b in (side2 or [None]) if b is None or b.entity_id != a.entity_id
+                ]
+            if not pairs:
+                continue
+            event_date, precision = _event_date(sentence, s_start, t_start, reference)
+            for actor1, actor2 in pairs:
+                if trigger.symmetric and actor2 is not None and actor2 < actor1:
+                    actor1, actor2 = actor2, actor1
+                rows.append({
+                    "event_id": event_id_for(trigger.event_code, actor1, actor2, event_date, precision, is_negated),
+                    "event_code": trigger.event_code,
+                    "root_code": trigger.root_code,
+                    "label": trigger.label,
+                    "event_date": event_date,
+                    "date_precision": precision,
+                    "actor1_entity_id": actor1,
+                    "actor2_entity_id": actor2,
+                    "location_entity_id": place.entity_id if place else None,
+                    "quad_class": quad_class(trigger.root_code),
+                    "is_negated": is_negated,
+                    "sentence": sentence,
+                    "trigger": match.group(0),
+                    "start_char": t_start,
+                    "end_char": t_end,
+                })
+    return rows
+
+
+def extract_events(
+    articles: pl.DataFrame, mentions: pl.DataFrame, triggers: TriggerTable
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(events, event_mentions) for a batch of articles; events deduplicated by event_id."""
+    by_article: dict[str, list[Mention]] = {}
+    usable = mentions.filter(pl.col("type").is_in(ACTOR_TYPES)).sort("article_id", "start_char", "end_char")
+    for article_id, start, end, entity_id, type_ in usable.select(
+        "article_id", "start_char", "end_char", "entity_id", "type"
+    ).iter_rows():
+        by_article.setdefault(article_id, []).append(Mention(start, end, entity_id, type_))
+
+    columns = [c for c in ("published_date", "dateline") if c in articles.columns]
+    rows: list[dict] = []
+    for record in articles.select("article_id", "body", *columns).iter_rows(named=True):
+        body = record["body"] or ""
+        reference = reference_date(record.get("published_date"), record.get("dateline"))
+        for row in code_article(body, by_article.get(record["article_id"], []), triggers, reference):
+            row["article_id"] = record["article_id"]
+            rows.append(row)
+
+    if not rows:
+        return pl.DataFrame(schema=EVENTS_SCHEMA), pl.DataFrame(schema=EVENT_MENTIONS_SCHEMA)
+    coded = pl.DataFrame(rows, schema_overrides={k: v for k, v in {**EVENTS_SCHEMA, **EVENT_MENTIONS_SCHEMA}.items() if k not in ("num_articles", "num_mentions")})
+    event_mentions = (
+        coded.select(list(EVENT_MENTIONS_SCHEMA))
+        .unique(subset=["event_id", "article_id", "start_char"], keep="first", maintain_order=True)
+    )
+    counts = event_mentions.group_by("event_id").agg(
+        num_articles=pl.col("article_id").n_unique().cast(pl.Int64), num_mentions=pl.len().cast(pl.Int64)
+    )
+    # The same event in two articles may name a place in one only: keep the first place seen.
+    events = (
+        coded.group_by("event_id", maintain_order=True)
+        .agg(
+            pl.col("event_code", "root_code", "label", "event_date", "date_precision",
+                   "actor1_entity_id", "actor2_entity_id", "quad_class", "is_negated").first(),
+            pl.col("location_entity_id").drop_nulls().first(),
+        )
+        .join(counts, on="event_id", how="left")
+        .select(list(EVENTS_SCHEMA))
+        .sort("event_id")
+    )
+    return events, event_mentions

@@ -1,0 +1,164 @@
+"""The single writer: connect, migrate, stage a run's rows, publish them in one transaction."""
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+SQL_DIR = Path(__file__).parent / "sql"
+
+# Tables a run stages and publishes, with the key that makes a publish idempotent.
+PUBLISHED_KEYS: dict[str, tuple[str, ...]] = {
+    "articles": ("article_id",),
+    "article_texts": ("article_id",),
+    "removed_lines": ("article_id", "line_no", "rule", "text"),
+    "entities": ("entity_id",),
+    "entity_mentions": ("article_id", "start_char", "end_char"),
+    "events": ("event_id",),
+    "event_mentions": ("event_id", "article_id", "start_char"),
+    "quarantine": ("source_path", "source_sha256"),
+    "files": ("source_path", "source_sha256"),
+}
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process holds the DuckDB file for longer than we were willing to wait."""
+
+
+def connect(db_path: str | Path, read_only: bool = False, wait_seconds: float = 60.0) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, waiting and retrying while another process holds its lock."""
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.2
+    while True:
+        try:
+            return duckdb.connect(str(db_path), read_only=read_only)
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(
+                    f"{db_path} is held by another process (waited {wait_seconds:.0f} s): {error}. "
+                    "Only one process may write to a DuckDB file at a time; wait for the other run "
+                    "to finish, or close the connection that holds it."
+                ) from error
+            time.sleep(delay)
+            delay = min(delay * 1.5, 2.0)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply every `warehouse/sql/NNN_*.sql` not yet recorded in `schema_migrations`; return their names."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, sha256 VARCHAR, applied_at TIMESTAMP)"
+    )
+    applied = {row[0] for row in con.execute("SELECT name FROM schema_migrations").fetchall()}
+    newly_applied = []
+    for path in sorted(SQL_DIR.glob("[0-9]*.sql")):
+        if path.name in applied:
+            continue
+        sql = path.read_text(encoding="utf-8")
+        con.execute("BEGIN")
+        con.execute(sql)
+        con.execute(
+            "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+            [path.name, hashlib.sha256(sql.encode()).hexdigest(), datetime.now()],
+        )
+        con.execute("COMMIT")
+        newly_applied.append(path.name)
+    return newly_applied
+
+
+def published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Names of the staged-and-published tables that exist in this warehouse."""
+    existing = {row[0] for row in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+    ).fetchall()}
+    return [table for table in PUBLISHED_KEYS if table in existing] + sorted(
+        table for table in existing if table.startswith("state_")
+    )
+
+
+def reset_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Create an empty `staging` copy of every published table."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS staging")
+    for table in published_tables(con):
+        con.execute(f"CREATE OR REPLACE TABLE staging.{table} AS SELECT * FROM main.{table} LIMIT 0")
+
+
+def stage(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
+    """Append a frame to `staging.<table>` by column name via Arrow; return rows staged."""
+    if frame.height == 0:
+        return 0
+    con.register("staged_frame", frame.to_arrow())
+    try:
+        con.execute(f"INSERT INTO staging.{table} BY NAME SELECT * FROM staged_frame")
+    finally:
+        con.unregister("staged_frame")
+    return frame.height
+
+
+def publish(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Move staged rows whose keys are not yet published into main, all in one transaction."""
+    inserted: dict[str, int] = {}
+    con.execute("BEGIN")
+    try:
+        for table in published_tables(con):
+            keys = PUBLISHED_KEYS.get(table) or _state_key(con, table)
+            key_list = ", ".join(keys)
+            join = " AND ".join(f"p.{key} IS NOT DISTINCT FROM s.{key}" for key in keys)
+            before = con.execute(f"SELECT count(*) FROM main.{table}").fetchone()[0]
+            # DISTINCT ON keeps one staged row per key: two batches may stage the same entity or event.
+            con.execute(
+                f"""
+                INSERT INTO main.{table} BY NAME
+                SELECT * EXCLUDE (_staged_rank) FROM (
+                    SELECT s.*, row_number() OVER (PARTITION BY {key_list}) AS _staged_rank
+                    FROM staging.{table} s
+                    WHERE NOT EXISTS (SELECT 1 FROM main.{table} p WHERE {join})
+                ) WHERE _staged_rank = 1
+                """
+            )
+            inserted[table] = con.execute(f"SELECT count(*) FROM main.{table}").fetchone()[0] - before
+        if "events" in inserted:
+            _refresh_event_article_counts(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return inserted
+
+
+def _state_key(con: duckdb.DuckDBPyConnection, table: str) -> tuple[str, ...]:
+    """State tables declare their key as the table's primary key (or all columns)."""
+    rows = con.execute(
+        "SELECT constraint_column_names FROM duckdb_constraints() "
+        "WHERE table_name = ? AND constraint_type = 'PRIMARY KEY'",
+        [table],
+    ).fetchall()
+    if rows:
+        return tuple(rows[0][0])
+    return tuple(row[0] for row in con.execute(f"DESCRIBE main.{table}").fetchall())
+
+
+def _refresh_event_article_counts(con: duckdb.DuckDBPyConnection) -> None:
+    """Recount the articles reporting each event touched by this run."""
+    con.execute(
+        """
+        UPDATE main.events e SET num_articles = c.n_articles, num_mentions = c.n_mentions
+        FROM (
+            SELECT event_id, count(DISTINCT article_id) AS n_articles, count(*) AS n_mentions
+            FROM main.event_mentions
+            WHERE event_id IN (SELECT event_id FROM staging.event_mentions)
+            GROUP BY event_id
+        ) c
+        WHERE e.event_id = c.event_id
+        """
+    )
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row count of every published table."""
+    return {table: con.execute(f"SELECT count(*) FROM main.{table}").fetchone()[0] for table in published_tables(con)}
