@@ -14,6 +14,7 @@ import argparse
 import csv
 import json
 import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -263,6 +264,22 @@ def prf(gold: list[set], pred: list[set]) -> dict[str, tuple[float, float, float
     return out
 
 
+def export_weights(tagger: pycrfsuite.Tagger, path: Path) -> None:
+    """Write labels, transitions and per-attribute state weights as TSV (read by CrfModel)."""
+    info = tagger.info()
+    labels = tagger.labels()
+    rows = ["# Kabar NER CRF weights (python-crfsuite, trained on idner-news-2k train, MIT)",
+            "#labels\t" + "\t".join(labels)]
+    for a in labels:
+        rows.append("#trans\t" + "\t".join(repr(info.transitions.get((a, b), 0.0)) for b in labels))
+    state: dict[str, list[float]] = {}
+    for (attr, label), w in info.state_features.items():
+        state.setdefault(attr, [0.0] * len(labels))[labels.index(label)] = w
+    for attr in sorted(state):
+        rows.append(attr + "\t" + "\t".join(f"{w:.5g}" for w in state[attr]))
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=SHARED)
@@ -291,15 +308,17 @@ def main(argv: list[str] | None = None) -> int:
         {"c1": args.c1, "c2": args.c2, "max_iterations": args.iterations,
          "feature.possible_transitions": True}
     )
-    model_path = DATA_DIR / "models" / MODEL_FILE
-    if args.no_write:
-        model_path = Path("/tmp") / f"ner-crf-{args.c1}-{args.c2}.crfsuite"
+    model_path = Path(tempfile.mkdtemp()) / "ner.crfsuite"
     trainer.train(str(model_path))
     tagger = pycrfsuite.Tagger()
     tagger.open(str(model_path))
+    weights_path = DATA_DIR / "models" / MODEL_FILE
+    if not args.no_write:
+        export_weights(tagger, weights_path)
     pred = [tagger.tag(x) for x in featurise(dev, cache, gazetteer)]
     scores = prf([conll_spans(t) for _, t in dev], [conll_spans(p) for p in pred])
-    print(f"trained on {len(train)} sentences in {time.perf_counter() - t0:.1f}s -> {model_path}")
+    target = "(not written)" if args.no_write else weights_path
+    print(f"trained on {len(train)} sentences in {time.perf_counter() - t0:.1f}s -> {target}")
     for typ, (p, r, f, n) in scores.items():
         print(f"dev CRF-only {typ:4s} P={p:.3f} R={r:.3f} F1={f:.3f} n={n}")
     return 0

@@ -30,7 +30,8 @@ SENTENCE = "Presiden Kuba Miguel Díaz-Canel bertemu Kim Jong Un di Pyongyang un
 
 def build_staging(path: Path, n_articles: int, mentions_per_article: int, published_articles: int = 10_000) -> None:
     """A warehouse file whose staging holds one synthetic run of n_articles articles."""
-    con = duckdb.connect(str(path))
+    # Bounded memory: the machine is shared, and the mention build otherwise holds every body it slices.
+    con = duckdb.connect(str(path), config={"preserve_insertion_order": False, "memory_limit": "3GB"})
     for sql_file in sorted(SQL_DIR.glob("*.sql")):
         con.execute(sql_file.read_text(encoding="utf-8"))
     con.execute("CREATE SCHEMA IF NOT EXISTS staging")
@@ -51,37 +52,41 @@ def build_staging(path: Path, n_articles: int, mentions_per_article: int, publis
             f"INSERT INTO {schema}.articles BY NAME SELECT * REPLACE (length(body) AS n_chars) FROM ({article.format(lo=lo, hi=hi)})",
             {"sentence": SENTENCE, "run_id": RUN_ID},
         )
-        con.execute(f"INSERT INTO {schema}.article_texts SELECT article_id, body FROM {schema}.articles")
+        con.execute(f"INSERT INTO {schema}.article_texts BY NAME SELECT article_id, body AS raw_text FROM {schema}.articles")
     con.execute(
-        "INSERT INTO staging.removed_lines SELECT article_id, k, 'Baca juga: tautan ' || k, 'related_link', 'line'"
+        "INSERT INTO staging.removed_lines BY NAME SELECT article_id, k AS line_no, 'Baca juga: tautan ' || k AS text,"
+        " 'related_link' AS rule, 'line' AS kind"
         " FROM staging.articles, range(1, 6) r(k)"
     )
     con.execute(
-        "INSERT INTO staging.entities SELECT 'E' || i, 'Entitas ' || i, ['PERSON', 'ORGANIZATION', 'LOCATION'][(i % 3) + 1],"
-        " NULL, 'Q' || (i + 1), [] FROM range(50000) t(i)"
+        "INSERT INTO staging.entities BY NAME SELECT 'E' || i AS entity_id, 'Entitas ' || i AS name,"
+        " ['PERSON', 'ORGANIZATION', 'LOCATION'][(i % 3) + 1] AS type, 'Q' || (i + 1) AS wikidata_id FROM range(50000) t(i)"
     )
     step = len(SENTENCE)
     con.execute(
-        f"""INSERT INTO staging.entity_mentions
-        SELECT a.article_id, 'E' || (((hash(a.article_id) % 50000)::BIGINT + k) % 50000) AS entity_id,
-               substring(a.body, s + 1, 10) AS surface, s AS start_char, s + 10 AS end_char,
-               ['PERSON', 'ORGANIZATION', 'LOCATION'][((((hash(a.article_id) % 50000)::BIGINT + k) % 50000) % 3) + 1] AS type
-        FROM (SELECT article_id, body FROM staging.articles) a, range({mentions_per_article}) r(k),
-             LATERAL (SELECT 14 + (k * {step} + (k % 7) * 3) % (length(a.body) - 30) AS s)"""
+        f"""INSERT INTO staging.entity_mentions BY NAME
+        SELECT a.article_id, 'E' || (((hash(a.article_id) % 50000)::BIGINT + a.k) % 50000) AS entity_id,
+               substring(a.body, a.s + 1, 10) AS surface, a.s AS start_char, a.s + 10 AS end_char,
+               ['PERSON', 'ORGANIZATION', 'LOCATION'][((((hash(a.article_id) % 50000)::BIGINT + a.k) % 50000) % 3) + 1] AS type
+        FROM (SELECT article_id, body, k, 14 + (k * {step} + (k % 7) * 3) % (n_chars - 30) AS s
+              FROM staging.articles, range({mentions_per_article}) r(k)) a"""
     )
     con.execute(
-        "INSERT INTO staging.events SELECT 'V' || i, '057', '05', 'sign formal agreement', DATE '2023-01-01' + (i % 900)::INTEGER, 'day',"
-        " 'E' || (i % 50000), 'E' || ((i + 1) % 50000), 'E' || ((i % 16000) * 3 + 2), 2, false, 1 FROM range(150000) t(i)"
+        "INSERT INTO staging.events BY NAME SELECT 'V' || i AS event_id, '057' AS event_code, '05' AS root_code,"
+        " 'sign formal agreement' AS label, DATE '2023-01-01' + (i % 900)::INTEGER AS event_date, 'day' AS date_precision,"
+        " 'E' || (i % 50000) AS actor1_entity_id, 'E' || ((i + 1) % 50000) AS actor2_entity_id,"
+        " 'E' || ((i % 16000) * 3 + 2) AS location_entity_id, 2 AS quad_class, false AS is_negated FROM range(150000) t(i)"
     )
     con.execute(
-        f"""INSERT INTO staging.event_mentions
-        SELECT 'V' || (((hash(a.article_id) % 150000)::BIGINT + k) % 150000), a.article_id, $sentence, 'bertemu', s, s + 7
-        FROM (SELECT article_id, strpos(body, 'bertemu') - 1 AS first FROM staging.articles) a, range(2) r(k),
-             LATERAL (SELECT a.first + k * {step} AS s)""",
+        f"""INSERT INTO staging.event_mentions BY NAME
+        SELECT 'V' || (((hash(a.article_id) % 150000)::BIGINT + a.k) % 150000) AS event_id, a.article_id, $sentence AS sentence,
+               'bertemu' AS trigger, a.s AS start_char, a.s + 7 AS end_char
+        FROM (SELECT article_id, k, strpos(body, 'bertemu') - 1 + k * {step} AS s FROM staging.articles, range(2) r(k)) a""",
         {"sentence": SENTENCE},
     )
     con.execute(
-        "INSERT INTO staging.quarantine SELECT 'bad/' || i || '.bin', md5('q' || i), 'binary', 'NUL bytes', $run_id FROM range(1000) t(i)",
+        "INSERT INTO staging.quarantine BY NAME SELECT 'bad/' || i || '.bin' AS source_path, md5('q' || i) AS source_sha256,"
+        " 'binary' AS reason, 'NUL bytes' AS detail, $run_id AS run_id FROM range(1000) t(i)",
         {"run_id": RUN_ID},
     )
     con.close()

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from expectations.suites import BODIES_SQL, SUITES, Check, Suite, span_findings
+from expectations.suites import BODIES_SQL, SUITES, Check, Suite, body_findings, span_findings
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +78,12 @@ def audit_frames(con: duckdb.DuckDBPyConnection, run_id: str, run_date: datetime
         started = time.perf_counter()
         used = {name: value for name, value in params.items() if f"${name}" in suite.audit_sql}
         audit = pl.from_arrow(con.execute(suite.audit_sql, used).to_arrow_table())
+        if (suite.spans is not None or suite.body_checks) and bodies is None:
+            # One body per id, or a duplicated staged article would fan out every row joined to it.
+            bodies = pl.from_arrow(con.execute(BODIES_SQL).to_arrow_table()).unique("article_id", keep="first", maintain_order=True)
+        if suite.body_checks:
+            audit = body_findings(audit, bodies)
         if suite.spans is not None:
-            if bodies is None:
-                bodies = pl.from_arrow(con.execute(BODIES_SQL).to_arrow_table())
             findings = span_findings(audit, bodies, suite.spans.text_column).alias(suite.spans.finding)
             audit = audit.drop(suite.spans.text_column).with_columns(findings)
         frames[suite.name] = audit.to_pandas()

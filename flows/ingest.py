@@ -283,7 +283,7 @@ def _stage_result(con, submitted, learned, summary: RunSummary, progress):
     for stage_name, seconds in result.stage_seconds.items():
         summary.add_seconds(stage_name, seconds)
     clock = perf_counter()
-    result.articles = state.mark_duplicates(con, result.articles)
+    result.articles = state.mark_duplicates(con, result.articles, result.signatures)
     summary.add_seconds("dedup", perf_counter() - clock)
 
     clock = perf_counter()

@@ -29,11 +29,13 @@ DEFAULT_RULES_DIR = Path(__file__).parents[1] / "data" / "boilerplate"
 ACTIONS = ("line", "span", "tail", "linkout")
 DUPLICATE_MIN_CHARS = 25
 UNTRIGGERED_MAX_CHARS = 160  # untriggered whole-line furniture (initials, nav, widgets) is short
+FAST_PATH_MIN_CHARS = 175  # longer than any untriggered furniture line or related headline
 LEARNED_MIN_ARTICLES = 5
 LEARNED_MAX_FINGERPRINTS = 32
 LEARNED_MAX_LINE_CHARS = 300
+UNKNOWN_OUTLET = ""  # learned furniture of articles whose outlet is unknown is kept under this key
 FINGERPRINT_MIN_WORDS = 8
-RELATED_HEADLINES_MAX = 4
+RELATED_HEADLINES_MAX = 3
 
 CLEAN_SCHEMA = {
     "article_id": pl.String, "body": pl.String, "outlet": pl.String, "dateline": pl.String,
@@ -85,9 +87,14 @@ class BoilerplateRules:
         for i, r in enumerate(rules):
             for trigger in r.triggers:
                 if trigger.startswith("$"):
+                    if len(trigger) != 2:
+                        raise ValueError(f"rule {r.name}: an end trigger is one character, got {trigger!r}")
                     self.end_triggers.append((trigger[1:], i))
                 else:
                     by_literal.setdefault(trigger, []).append(i)
+        self.end_triggers_by_char: dict[str, tuple[int, ...]] = {}
+        for char, i in self.end_triggers:
+            self.end_triggers_by_char[char] = self.end_triggers_by_char.get(char, ()) + (i,)
         self.automaton = ahocorasick.Automaton()
         for literal, indices in by_literal.items():
             self.automaton.add_word(literal, tuple(indices))
@@ -141,14 +148,18 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
 # ---------------------------------------------------------------- line helpers
 
 _NORMALISE_DROP = re.compile(r"[\W_]+")
-_DIGITS = re.compile(r"\d")
+
+
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+_DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
 
 
 def normalise_line(line: str) -> str:
     """CCNet-style line key: lower case, accents and punctuation dropped, digits as 0, single spaces."""
-    text = unicodedata.normalize("NFD", line.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(_NORMALISE_DROP.sub(" ", _DIGITS.sub("0", text)).split())
+    text = line.lower().translate(_DIGITS_TO_ZERO)
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFD", text))
+    return _NORMALISE_DROP.sub(" ", text).strip()
 
 
 def line_hash(line: str) -> int:
@@ -162,11 +173,19 @@ def looks_like_related_headline(line: str) -> bool:
     words = line.split()
     if not 1 <= len(words) <= 22 or len(line) > 170:
         return False
-    if line.endswith((".", ",", ";")) and not line.endswith("..."):
+    end = line.rstrip("\"”’' ")
+    if end.endswith((".", ",", ";", ":")) and not end.endswith("..."):
         return False
+    if line[0] in "\"“”" and line.count("\"") + line.count("“") + line.count("”") == 1:
+        return False  # an opened quotation: article text
     return re.search(r"[a-z0-9)][.!?][\"”]?\s+[A-Z\"“]", line) is None
 
 
+# Words that open Indonesian sentences but rarely appear inside a headline.
+SENTENCE_STARTERS = frozenset(
+    "sementara namun tetapi menurut kemudian adapun selain sebelumnya sedangkan padahal apalagi diketahui dikatakan "
+    "disebutkan dijelaskan tercatat ia dia mereka beliau yakni yaitu sehingga akibatnya selanjutnya".split()
+)
 _TOKEN = re.compile(r"\S+")
 _SENTENCE_END = re.compile(r"[.!?][\"”’]?\s+(?=[A-Z\"“])")
 
@@ -189,6 +208,8 @@ def headline_end(rest: str) -> int:
     for j in range(1, len(tokens)):
         previous = tokens[j - 1][2]
         word = tokens[j][2]
+        if j >= 2 and _is_capital_word(word) and word.rstrip(",").lower() in SENTENCE_STARTERS:
+            return tokens[j][0]
         if previous[-1] in ".!?" and _is_capital_word(word) and not re.fullmatch(r"[A-Z][a-z]?\.|\d+\.|[A-Z](?:\.[A-Z])+\.?", previous):
             return tokens[j][0]
         if _is_lower_word(word):
@@ -200,6 +221,11 @@ def headline_end(rest: str) -> int:
             break
     else:
         return len(rest) if len(rest) <= 200 else 0
+    # A sentence-case headline: it ends where a capitalised word opens a clause after a lower-case word.
+    for j in range(2, len(tokens) - 1):
+        if (_is_capital_word(tokens[j][2]) and tokens[j - 1][2][-1].isalpha() and tokens[j - 1][2][0].islower()
+                and _is_lower_word(tokens[j + 1][2])):
+            return tokens[j][0]
     sentence = _SENTENCE_END.search(rest, 0, 200)
     if sentence is not None:
         return sentence.end()
@@ -238,14 +264,33 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
     for end, indices in rules.automaton.iter(lowered):
         candidates.setdefault(bisect.bisect_right(starts, end) - 1, set()).update(indices)
 
-    learned_hashes = learned.get(header.outlet or "", set()) if learned else set()
+    learned_hashes = learned.get(header.outlet or UNKNOWN_OUTLET, set()) if learned else set()
     removed: list[tuple[int, str, str, str]] = []
     kept: list[str] = []
     seen_lines: set[str] = set()
     pending_linkout: str | None = None
     pending_count = 0
 
+    header_lines = header.removed_lines.keys() | header.prefix_cuts.keys()
+    end_triggers = rules.end_triggers_by_char
     for i, raw in enumerate(lines):
+        if not raw:
+            if kept and kept[-1]:
+                kept.append("")  # one blank line between paragraphs, however many were removed
+            continue
+        if i not in candidates and i not in header_lines and len(raw) > FAST_PATH_MIN_CHARS:
+            # Fast path: a long line no rule can touch (most article paragraphs).
+            stripped = raw.strip()
+            if stripped[-1] not in end_triggers:
+                pending_linkout = None
+                if learned_hashes and len(stripped) <= LEARNED_MAX_LINE_CHARS and line_hash(stripped) in learned_hashes:
+                    removed.append((i + 1, stripped, "learned", "line"))
+                elif stripped in seen_lines:
+                    removed.append((i + 1, stripped, "duplicate_line", "line"))
+                else:
+                    seen_lines.add(stripped)
+                    kept.append(stripped)
+                continue
         line_no = i + 1
         if i in header.removed_lines:
             removed.append((line_no, raw.strip(), header.removed_lines[i], "line"))
@@ -259,7 +304,8 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
             cuts = []
         stripped = line.strip()
         if not stripped:
-            kept.append("")
+            if kept and kept[-1]:
+                kept.append("")
             continue
 
         rule_name = None
@@ -270,8 +316,8 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
                 rule_name = rule_list[index].name
                 _take_field(meta, rule_list[index], match, index)
         line_candidates = sorted(candidates[i]) if i in candidates else []
-        for suffix, index in rules.end_triggers:
-            if stripped.endswith(suffix) and index not in line_candidates:
+        for index in end_triggers.get(stripped[-1], ()):
+            if index not in line_candidates:
                 line_candidates.append(index)
         if rule_name is None:
             for index in line_candidates:
@@ -334,7 +380,7 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
                 continue
             pending_linkout = None
 
-        if learned_hashes and line_hash(stripped) in learned_hashes:
+        if learned_hashes and len(stripped) <= LEARNED_MAX_LINE_CHARS and line_hash(stripped) in learned_hashes:
             removed.append((line_no, stripped, "learned", "line"))
             continue
         if len(stripped) >= DUPLICATE_MIN_CHARS:
@@ -344,7 +390,9 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
             seen_lines.add(stripped)
         kept.append(stripped)
 
-    body = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+    while kept and not kept[-1]:
+        kept.pop()
+    body = "\n".join(kept)
     return body, meta, removed
 
 
@@ -459,8 +507,9 @@ def learn_boilerplate(
         for outlet, h, example, n_articles, n_seen, fps in learned.select(list(LEARNED_SCHEMA)).iter_rows():
             state[(outlet, h)] = [example, n_articles, n_seen, list(fps or [])]
     for outlet, body in clean.select("outlet", "body").iter_rows():
-        if not outlet or not body:
+        if not body:
             continue
+        outlet = outlet or UNKNOWN_OUTLET
         lines = [l.strip() for l in body.split("\n") if l.strip()]
         fingerprints = article_fingerprints(lines)
         for line in dict.fromkeys(lines):

@@ -76,6 +76,11 @@ _FULL_MONTH_RE = "(?:" + "|".join(sorted(FULL_MONTHS, key=len, reverse=True)) + 
 _WEEKDAY_RE = r"(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)"
 _YEAR_RE = r"(?:1[89]\d\d|20\d\d)"
 _NUM_RE = r"(?:\d{1,2}|satu|se|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh)"
+# A bare year must not be a count: `2000 tentara`, `1945 orang`.
+_COUNTED_NOUNS = (
+    "orang|tentara|personel|prajurit|warga|jiwa|unit|buah|kali|km|kilometer|meter|ton|kg|dolar|rupiah|barel|"
+    "anggota|pekerja|pengungsi|korban|rumah|kasus|suara|kursi|hektare|ha|persen|mil|ekor|lembar|butir"
+)
 _B = r"(?<![\w/])"  # left word boundary that also refuses `12/` before
 _E = r"(?![\w/])"
 
@@ -84,17 +89,19 @@ _FAMILIES: list[tuple[str, str]] = [
     ("full", rf"{_B}(?:(?P<wd>{_WEEKDAY_RE}),?\s+)?(?:tanggal\s+|tgl\.?\s+)?(?P<d>\d{{1,2}})\s+(?P<m>{_MONTH_RE})\s*,?\s+(?P<y>{_YEAR_RE}){_E}"),
     ("iso", rf"{_B}(?P<y>{_YEAR_RE})-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}}){_E}"),
     ("numeric", rf"{_B}(?:(?P<wd>{_WEEKDAY_RE}),?\s*)?(?P<open>\(\s*)?(?P<d>\d{{1,2}})\s*(?P<sep>[/.-])\s*(?P<m>\d{{1,2}})\s*(?P=sep)\s*(?P<y>\d{{4}}|\d{{2}})(?(open)\s*\)){_E}"),
-    ("weekday_dm", rf"{_B}(?:hari\s+)?(?P<wd>{_WEEKDAY_RE})\s*\(\s*(?P<d>\d{{1,2}})\s*/\s*(?P<m>\d{{1,2}})\s*\)"),
+    ("day_range", rf"{_B}(?:tanggal\s+)?(?P<d1>\d{{1,2}})\s*(?:-|–|hingga|sampai|s/d)\s*(?P<d2>\d{{1,2}})\s+(?P<m>{_MONTH_RE})(?:\s*,?\s+(?P<y>{_YEAR_RE}))?(?![\w/])"),
+    ("weekday_dm", rf"{_B}(?:hari\s+)?(?P<wd>{_WEEKDAY_RE})\s*,?\s*\(\s*(?P<d>\d{{1,2}})\s*/\s*(?P<m>\d{{1,2}})\s*\)"),
     ("paren_dm", rf"\(\s*(?P<d>\d{{1,2}})\s*/\s*(?P<m>\d{{1,2}})\s*\)"),
-    ("day_month", rf"{_B}(?:(?P<wd>{_WEEKDAY_RE}),?\s+)?(?:tanggal\s+|tgl\.?\s+)?(?P<d>\d{{1,2}})\s+(?P<m>{_MONTH_RE})(?!\s*,?\s+{_YEAR_RE})(?![\w])"),
+    ("day_month", rf"{_B}(?:(?P<wd>{_WEEKDAY_RE}),?\s+)?(?:tanggal\s+|tgl\.?\s+)?(?P<d>\d{{1,2}})\s+(?P<m>{_MONTH_RE})(?!\s*,?\s+{_YEAR_RE})(?P<rel>\s+(?:tahun\s+(?:lalu|ini|depan)|lalu|silam|mendatang|nanti))?(?![\w])"),
     ("month_year", rf"{_B}(?:bulan\s+)?(?P<m>{_MONTH_RE})\s*,?\s+(?:tahun\s+)?(?P<y>{_YEAR_RE}){_E}"),
-    ("month", rf"{_B}(?:(?:bulan)\s+(?P<m>{_MONTH_RE})|(?:pada|sejak|hingga|sampai|awal|akhir|pertengahan|medio|selama|per)\s+(?P<m2>{_FULL_MONTH_RE}))(?P<rel>\s+(?:lalu|depan|mendatang|ini))?(?![\w-])"),
+    ("month", rf"{_B}(?:(?:bulan)\s+(?P<m>{_MONTH_RE})|(?:(?:pada|sejak|hingga|sampai|awal|akhir|pertengahan|medio|selama|per)\s+)?(?P<m2>{_FULL_MONTH_RE}))(?P<rel>\s+(?:tahun\s+(?:lalu|ini|depan)|lalu|depan|mendatang|nanti|ini))?(?![\w-])"),
     ("year_range", rf"{_B}(?:antara\s+)?(?:tahun\s+)?(?P<y1>{_YEAR_RE})\s*(?:-|–|—|\s(?:dan|hingga|sampai|s/d)\s)\s*(?:tahun\s+)?(?P<y2>{_YEAR_RE}){_E}"),
-    ("decade", rf"{_B}(?:tahun\s+|era\s+|dekade\s+)?(?:(?P<c>1[89]|20)(?P<dd>\d)0|(?<=tahun\s)(?P<short>[1-9])0)[-\s]?an{_E}"),
-    ("year", rf"{_B}(?:(?:tahun|pada|sejak|hingga|sampai|awal|akhir|pertengahan|medio|selama|per|jelang|menjelang|usai|era|di|dalam)\s+)(?P<y>{_YEAR_RE})(?![\w/-])"),
+    ("decade", rf"{_B}(?:tahun\s+|era\s+|dekade\s+)?(?:(?P<c>1[89]|20)(?P<dd>\d)0|(?<=tahun\s)(?P<short>[1-9])0)\s*-?\s*an{_E}"),
+    ("year", rf"{_B}(?:(?:tahun|pada|sejak|hingga|sampai|awal|akhir|pertengahan|medio|selama|per|jelang|menjelang|usai|era|di|dalam|untuk|sebelum|setelah|sesudah)\s+)?(?P<y>{_YEAR_RE})(?!\w|[/.,-]\d|\s*-\s*an|\s+(?:{_COUNTED_NOUNS})\b)"),
     ("relative_ago", rf"{_B}(?P<n>{_NUM_RE})\s+(?P<unit>hari|minggu|pekan|bulan|tahun)\s+(?P<dir>lalu|silam|yang\s+lalu|kemudian|mendatang|lagi)(?!\w)"),
     ("relative_unit", rf"{_B}(?P<unit>tahun|bulan|minggu|pekan)\s+(?P<rel>lalu|kemarin|ini|depan|mendatang)(?!\w)"),
-    ("relative_day", rf"{_B}(?P<word>hari\s+ini|kemarin\s+lusa|kemarin|kemarin|besok|esok\s+hari|lusa){_E}"),
+    ("relative_day", rf"{_B}(?P<word>hari\s+ini|kemarin\s+lusa|kemarin|besok|esok\s+hari|lusa){_E}"),
+    ("weekday_week", rf"{_B}(?:hari\s+)?(?P<wd>{_WEEKDAY_RE})\s+(?:pekan|minggu)\s+(?P<rel>lalu|kemarin|ini|depan|mendatang)(?!\w)"),
     ("weekday", rf"{_B}(?:(?P<hari>hari)\s+)?(?P<wd>{_WEEKDAY_RE})(?P<rel>\s+(?:lalu|kemarin|depan|mendatang|ini))?(?!\w)"),
 ]
 _COMPILED = [(family, re.compile(pattern, re.IGNORECASE)) for family, pattern in _FAMILIES]
@@ -158,11 +165,36 @@ def _value(family: str, groups: dict[str, str | None], reference: dt.date | None
     if family == "numeric":
         day = _safe_date(_two_digit_year(low["y"]), int(low["m"]), int(low["d"]))
         return DateValue(day, "day") if day else None
+    if family == "day_range":
+        month = MONTHS[low["m"].rstrip(".")]
+        first_day, last_day = int(low["d1"]), int(low["d2"])
+        if low["y"]:
+            year = int(low["y"])
+        elif reference is not None:
+            closest = _closest_year(month, first_day, reference)
+            year = closest.year if closest else reference.year
+        else:
+            return None
+        first, last = _safe_date(year, month, first_day), _safe_date(year, month, last_day)
+        return DateValue(first, "day", last) if first and last and last >= first else None
     if family in ("weekday_dm", "paren_dm", "day_month"):
         month = int(low["m"]) if low["m"].isdigit() else MONTHS[low["m"].rstrip(".")]
         if not (1 <= month <= 12 and 1 <= int(low["d"]) <= 31) or reference is None:
             return None
-        day = _closest_year(month, int(low["d"]), reference)
+        rel = re.sub(r"\s+", " ", (low.get("rel") or "").strip())
+        if rel.startswith("tahun "):
+            year = reference.year + {"tahun lalu": -1, "tahun ini": 0, "tahun depan": 1}[rel]
+            day = _safe_date(year, month, int(low["d"]))
+        elif rel in ("lalu", "silam"):
+            day = _safe_date(reference.year, month, int(low["d"]))
+            if day and day > reference:
+                day = _safe_date(reference.year - 1, month, int(low["d"]))
+        elif rel in ("mendatang", "nanti"):
+            day = _safe_date(reference.year, month, int(low["d"]))
+            if day and day < reference:
+                day = _safe_date(reference.year + 1, month, int(low["d"]))
+        else:
+            day = _closest_year(month, int(low["d"]), reference)
         return DateValue(day, "day") if day else None
     if family == "month_year":
         return DateValue(dt.date(int(low["y"]), MONTHS[low["m"].rstrip(".")], 1), "month")
@@ -170,12 +202,14 @@ def _value(family: str, groups: dict[str, str | None], reference: dt.date | None
         if reference is None:
             return None
         month = MONTHS[(low["m"] or low["m2"]).rstrip(".")]
-        rel = (low["rel"] or "").strip()
+        rel = re.sub(r"\s+", " ", (low["rel"] or "").strip())
         this_year = dt.date(reference.year, month, 1)
-        if rel in ("depan", "mendatang"):
+        if rel.startswith("tahun "):
+            start = dt.date(reference.year + {"tahun lalu": -1, "tahun ini": 0, "tahun depan": 1}[rel], month, 1)
+        elif rel in ("depan", "mendatang", "nanti"):
             start = this_year if month > reference.month else dt.date(reference.year + 1, month, 1)
         elif rel == "lalu":
-            start = this_year if month < reference.month else dt.date(reference.year - 1, month, 1)
+            start = this_year if month <= reference.month else dt.date(reference.year - 1, month, 1)
         elif rel == "ini":
             start = this_year
         else:
@@ -227,11 +261,18 @@ def _value(family: str, groups: dict[str, str | None], reference: dt.date | None
         return DateValue(reference + dt.timedelta(days=offset), "day")
     if family == "weekday":
         return _weekday_value(WEEKDAYS[low["wd"]], (low["rel"] or "").strip(), reference)
+    if family == "weekday_week":
+        offset = {"lalu": -1, "kemarin": -1, "ini": 0, "depan": 1, "mendatang": 1}[low["rel"]]
+        monday = reference - dt.timedelta(days=reference.weekday()) + dt.timedelta(weeks=offset)
+        return DateValue(monday + dt.timedelta(days=WEEKDAYS[low["wd"]]), "day")
     return None
 
 
 def _accept(family: str, match: re.Match) -> bool:
     """Reject look-alikes: a lower-case bare weekday or `minggu` meaning week."""
+    if family == "month" and match.group("m2"):
+        # a bare month name needs a capital (`Mei`, not `mei` in a compound) and a preposition or `lalu`/`nanti`
+        return match.group("m2")[0].isupper() and (match.group(0) != match.group("m2") or bool(match.group("rel")))
     if family == "weekday":
         word = match.group("wd")
         if match.group("hari"):

@@ -55,9 +55,11 @@ BAND_SCHEMA = {"band": pl.Int16, "bucket_hash": pl.Int64, "article_id": pl.Strin
 class DedupParams:
     """Knobs of duplicate detection; changing any but `threshold` invalidates stored signatures."""
 
-    # Word 5-grams: measured on IndoSum (benchmarks/dedup.py), distinct articles on
-    # the same story stay far below 0.8 while a dropped sentence or another
-    # outlet header keeps a copy above 0.9.
+    # Word 5-grams. Measured on IndoSum dev (3,463 real articles, 300 planted edited
+    # copies): share of copies reaching J>=0.8 / max J of two distinct articles =
+    # 3-grams 0.867/0.41, 4-grams 0.860/0.39, 5-grams 0.843/0.38, 7-grams 0.777/0.35;
+    # seeds 003/004 (same visit) 0.012 at 3-grams, 0.002 at 5. 5-grams keep nearly
+    # all of the recall while short templated reports share fewer common phrases.
     shingle_words: int = 5
     # 20 bands x 5 rows = 100 permutations. LSH only proposes candidates; every
     # candidate is verified by exact shingle Jaccard against `threshold`, so the

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
-import pycrfsuite
 
 from transforms.ner_features import (
     FUNCTION_WORDS,
     PERSON_CUES,
+    QUOTES,
+    SENTENCE_END,
     TOKEN_RE,
     FeatureCache,
-    sequence_features,
-    sentence_starts,
 )
+from transforms.ner_model import CrfModel
 from transforms.ner_gazetteer import (
     LONG_TYPE,
     SHORT_TYPE,
@@ -27,7 +28,7 @@ from transforms.ner_gazetteer import (
 )
 
 DATA_DIR = Path(__file__).parents[1] / "data"
-MODEL_FILE = "ner-crf.crfsuite"
+MODEL_FILE = "ner-crf-weights.tsv"
 CAPITALISATION_FILE = "capitalisation.tsv"
 NERP_LEXICON_FILE = "nerp-lexicon.tsv"
 
@@ -67,26 +68,21 @@ HYPHEN_PREFIXES = ("anti-", "pro-", "pasca-", "pra-", "non-", "antar-", "eks-", 
 NOT_NAMES = frozenset({"COVID", "COVID-19", "Covid", "Covid-19", "SARS", "MERS", "HIV", "AIDS", "PDB", "WIB"})
 # Compass words alone are not places (`melawan Barat`, `Korea Utara dan Selatan`).
 COMPASS_WORDS = frozenset({"Utara", "Selatan", "Barat", "Timur", "Tengah", "Tenggara", "Barat Daya", "Timur Laut"})
-_CONTEXT = 2  # tokens of context the CRF sees on each side of a capitalised run
 
 
 @dataclass
 class EntityResources:
-    """Gazetteer, lexicons and the CRF model path; the tagger is opened lazily per process."""
+    """Gazetteer, lexicons and CRF weights; token and run caches are per process."""
 
     gazetteer: Gazetteer
-    model_path: Path
+    model: CrfModel
     cap_ratio: dict[str, float]
     lexicon_tags: dict[str, str]
+    # False reports only what the model finds (the idner-news-2k convention, where a country
+    # used as a modifier is not an entity); True also adds every gazetteer name it missed.
+    add_gazetteer_matches: bool = True
     _features: FeatureCache | None = field(default=None, repr=False)
-    _tagger: pycrfsuite.Tagger | None = field(default=None, repr=False)
-
-    def __getstate__(self) -> dict:
-        # pycrfsuite taggers do not pickle; workers reopen the model file.
-        state = dict(self.__dict__)
-        state["_tagger"] = None
-        state["_features"] = None
-        return state
+    run_cache: dict = field(default_factory=dict, repr=False)
 
     @property
     def features(self) -> FeatureCache:
@@ -94,15 +90,6 @@ class EntityResources:
         if self._features is None:
             self._features = FeatureCache(self.gazetteer.token_types, self.cap_ratio, self.lexicon_tags)
         return self._features
-
-    @property
-    def tagger(self) -> pycrfsuite.Tagger:
-        """CRF tagger opened on the committed model file."""
-        if self._tagger is None:
-            tagger = pycrfsuite.Tagger()
-            tagger.open(str(self.model_path))
-            self._tagger = tagger
-        return self._tagger
 
 
 def read_gazetteer(data_dir: Path = DATA_DIR, extra_gazetteer: str | Path | None = None) -> Gazetteer:
@@ -138,7 +125,8 @@ def read_lexicons(data_dir: Path = DATA_DIR) -> tuple[dict[str, float], dict[str
 def _cached_resources(extra_gazetteer: str | None) -> EntityResources:
     gazetteer = read_gazetteer(DATA_DIR, extra_gazetteer)
     cap_ratio, lexicon = read_lexicons(DATA_DIR)
-    return EntityResources(gazetteer, DATA_DIR / "models" / MODEL_FILE, cap_ratio, lexicon)
+    model = CrfModel.from_lines((DATA_DIR / "models" / MODEL_FILE).read_text(encoding="utf-8").splitlines())
+    return EntityResources(gazetteer, model, cap_ratio, lexicon)
 
 
 def load_entity_resources(extra_gazetteer: str | Path | None = None) -> EntityResources:
@@ -194,34 +182,55 @@ def _is_capitalised(token: str) -> bool:
     return c.isupper() or (c.isdigit() and any(ch.isupper() for ch in token))
 
 
-def tag_tokens(
-    tokens: list[str], starts: list[bool], breaks: list[bool], resources: EntityResources
-) -> tuple[list[str], dict[int, str]]:
-    """BIO labels for every token (model run only on windows around capitalised runs)."""
-    n = len(tokens)
-    labels = ["O"] * n
-    caps = [i for i in range(n) if _is_capitalised(tokens[i])]
-    if not caps:
-        return labels, {}
-    gaz = resources.gazetteer
-    span_tags = gaz.span_tags(tokens, caps)
-    # Positions the model must label: capitalised tokens and a little context.
-    marked = bytearray(n)
-    for i in caps:
-        lo = i - _CONTEXT if i >= _CONTEXT else 0
-        hi = i + _CONTEXT + 1 if i + _CONTEXT + 1 <= n else n
-        marked[lo:hi] = b"\x01" * (hi - lo)
-    positions = [i for i in range(n) if marked[i]]
-    xseq = sequence_features(tokens, resources.features, starts, span_tags, positions)
-    predicted = resources.tagger.tag(xseq)
-    prev = -2
-    for i, lab in zip(positions, predicted):
-        # A gap between windows or a new line restarts the sequence: an I- tag cannot continue.
-        if lab[0] == "I" and (prev != i - 1 or breaks[i]):
-            lab = "B" + lab[1:]
-        labels[i] = lab
-        prev = i
-    return labels, span_tags
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_CAP_TOKEN = rf"(?:(?:al|el|ad|ar|as)-)?[{_UPPER}]\w*(?:[-'’.][^\W_]+)*"
+_JOINER = r"(?:dan|of|and|the|de|da|van|von|der|den|la|le|al|el|bin|binti|ibn|du|y)"
+# A run of capitalised tokens on one line, possibly joined by `dan`, `of`, `bin`, …:
+# the only places a name can be, so the only places the model looks at.
+RUN_RE = re.compile(rf"(?<!\w){_CAP_TOKEN}(?:[ \t]+(?:{_JOINER}[ \t]+)?{_CAP_TOKEN})*")
+_CONTEXT_CHARS = 80
+
+
+@dataclass
+class Run:
+    """Capitalised tokens with run-relative offsets, two context tokens each side, sentence-initial flag."""
+
+    tokens: list[str]
+    spans: list[tuple[int, int]]
+    left: list[str]
+    right: list[str]
+    bos: bool
+
+
+def _left_context(body: str, a: int) -> tuple[tuple[str, ...], bool]:
+    """Up to two tokens before offset `a` in the same sentence and line, and whether `a` opens a sentence."""
+    seg = body[a - _CONTEXT_CHARS if a > _CONTEXT_CHARS else 0 : a]
+    cut = seg.rfind("\n")
+    if cut >= 0:
+        seg = seg[cut + 1 :]
+    ctx = TOKEN_RE.findall(seg)
+    k = len(ctx)
+    while k and ctx[k - 1] not in SENTENCE_END:
+        k -= 1
+    ctx = ctx[k:]
+    bos = True
+    for t in ctx:
+        if t not in QUOTES:
+            bos = False
+            break
+    return tuple(ctx[-2:]), bos
+
+
+def _right_context(body: str, b: int) -> tuple[str, ...]:
+    """Up to two tokens after offset `b` on the same line, stopping after a sentence end."""
+    seg = body[b : b + _CONTEXT_CHARS]
+    cut = seg.find("\n")
+    if cut >= 0:
+        seg = seg[:cut]
+    right = TOKEN_RE.findall(seg)[:2]
+    if right and right[0] in SENTENCE_END:
+        right = right[:1]
+    return tuple(right)
 
 
 def _spans_from_labels(labels: list[str]) -> list[tuple[int, int, str]]:
@@ -239,11 +248,8 @@ def _spans_from_labels(labels: list[str]) -> list[tuple[int, int, str]]:
     return spans
 
 
-def _clean_span(
-    tokens: list[str], s: int, e: int, resources: EntityResources
-) -> list[tuple[int, int]]:
+def _clean_span(tokens: list[str], s: int, e: int, gaz: Gazetteer) -> list[tuple[int, int]]:
     """Sub-spans of a model span once titles, stray lowercase words and glued tokens are removed."""
-    gaz = resources.gazetteer
     if gaz.lookup(tokens[s:e]) is not None:
         return [(s, e)]
     pieces: list[tuple[int, int]] = []
@@ -285,19 +291,24 @@ def _breaks_name(token: str) -> bool:
     return False
 
 
-def recognise(
-    tokens: list[str], starts: list[bool], breaks: list[bool], resources: EntityResources
-) -> list[tuple[int, int, str, str | None]]:
-    """Mention spans `(tok_start, tok_end, short_type, gazetteer_entity_id|None)` in token order."""
-    labels, _ = tag_tokens(tokens, starts, breaks, resources)
+def _run_mentions(run: Run, resources: EntityResources, model: CrfModel) -> list[tuple[int, int, str, str | None]]:
+    """Mentions `(start, end, short_type, gazetteer id|None)` in one run, as run token indices."""
+    tokens = run.tokens
     gaz = resources.gazetteer
-    known = gaz.lengths_by_first
-    gaz_spans = gaz.match(tokens, [i for i, t in enumerate(tokens) if t in known])
-    gaz_at = {(s, e): eid for s, e, eid in gaz_spans}
+    if len(tokens) == 1 and tokens[0] in FUNCTION_WORDS:
+        return []
+    gaz_spans = gaz.match(tokens, range(len(tokens)))
+    span_tags: dict[int, str] = {}
+    for s, e, eid in gaz_spans:
+        t = SHORT_TYPE[gaz.entries[eid].type]
+        span_tags[s] = "B-" + t
+        for j in range(s + 1, e):
+            span_tags[j] = "I-" + t
+    labels = model.tag_run(tokens, run.left, run.right, run.bos, span_tags, resources.features)
     cap_ratio = resources.cap_ratio
-    model: list[tuple[int, int, str]] = []
+    spans: list[tuple[int, int, str]] = []
     for s0, e0, typ in _spans_from_labels(labels):
-        for s, e in _clean_span(tokens, s0, e0, resources):
+        for s, e in _clean_span(tokens, s0, e0, gaz):
             # A model span that only adds common words to a known name shrinks to the name
             # (`di Balik Kedekatan Moskow` -> `Moskow`, `Garissatu Catat` -> `Garissatu`).
             if gaz.lookup(tokens[s:e]) is None:
@@ -307,66 +318,123 @@ def recognise(
                     ):
                         s, e = gs, ge
                         break
-            model.append((s, e, typ))
-    # A gazetteer name that covers model spans wins (`Republik` + `Rakyat…` -> the full alias).
+            spans.append((s, e, typ))
     chosen: list[tuple[int, int, str, str | None]] = []
     taken = bytearray(len(tokens))
+    # A gazetteer name that covers model spans wins (`Republik` + `Rakyat…` -> the full alias).
     for s, e, eid in gaz_spans:
-        inside = [m for m in model if s <= m[0] and m[1] <= e]
-        crossing = [m for m in model if m[0] < e and s < m[1] and m not in inside]
-        if crossing:
+        inside = [m for m in spans if s <= m[0] and m[1] <= e]
+        if any(m[0] < e and s < m[1] and m not in inside for m in spans):
             continue
         if len(inside) == 1 and inside[0][:2] == (s, e):
             continue  # same span: handled with the model spans below
-        if e - s == 1 and starts[s] and tokens[s] in FUNCTION_WORDS:
+        if not resources.add_gazetteer_matches and not inside:
+            continue
+        if e - s == 1 and (tokens[s] in FUNCTION_WORDS or tokens[s] in COMPASS_WORDS):
             continue
         chosen.append((s, e, SHORT_TYPE[gaz.entries[eid].type], eid))
         taken[s:e] = b"\x01" * (e - s)
-    for s, e, typ in model:
+    for s, e, typ in spans:
         if any(taken[s:e]):
             continue
         toks = tokens[s:e]
         if e - s == 1 and (toks[0] in FUNCTION_WORDS or toks[0] in COMPASS_WORDS):
             continue
-        eid = gaz_at.get((s, e))
-        entry = gaz.entries[eid] if eid is not None else gaz.lookup(toks)
+        entry = gaz.lookup(toks)
         if entry is not None:
             typ = SHORT_TYPE[entry.type]
         chosen.append((s, e, typ, entry.entity_id if entry else None))
         taken[s:e] = b"\x01" * (e - s)
     # `Hong Min, direktur …`, `Ri Il-gyu, mantan …`: a name in apposition to a role is a person.
-    for i, tok in enumerate(tokens):
-        if tok == "," and i + 1 < len(tokens) and tokens[i + 1].lower() in PERSON_CUES:
-            a = i
-            while a > 0 and i - a < 3 and tokens[a - 1][:1].isupper() and not taken[a - 1]:
-                a -= 1
-            while a < i and (tokens[a] in FUNCTION_WORDS or tokens[a] in TITLE_TOKENS):
-                a += 1
-            if 2 <= i - a <= 3 and gaz.lookup(tokens[a:i]) is None:
-                chosen.append((a, i, "PER", None))
-                taken[a:i] = b"\x01" * (i - a)
-    # Within an article a person's first or last name alone is the same person (`Li`, `Hong`).
-    name_parts = {}
-    for s, e, typ, _ in chosen:
-        if typ == "PER" and e - s > 1:
-            name_parts[tokens[s]] = True
-            name_parts[tokens[e - 1]] = True
-    if name_parts:
-        for i, tok in enumerate(tokens):
-            if not taken[i] and tok in name_parts and tok not in FUNCTION_WORDS and tok not in TITLE_TOKENS:
-                chosen.append((i, i + 1, "PER", None))
+    if not chosen and len(run.right) == 2 and run.right[0] == "," and run.right[1].lower() in PERSON_CUES:
+        a, b = 0, len(tokens)
+        while a < b and (tokens[a] in FUNCTION_WORDS or tokens[a] in TITLE_TOKENS):
+            a += 1
+        if 2 <= b - a <= 3 and gaz.lookup(tokens[a:b]) is None and not any(map(_breaks_name, tokens[a:b])):
+            chosen.append((a, b, "PER", None))
     chosen.sort()
     return chosen
 
 
+_RunResult = tuple[
+    tuple[tuple[int, int, str, str | None, tuple[str, ...]], ...],  # mentions, run-relative chars
+    tuple[tuple[int, int, str], ...],  # capitalised tokens left over, for surname linking
+]
+
+
+def _analyse_run(text: str, left: tuple[str, ...], right: tuple[str, ...], bos: bool,
+                 resources: EntityResources) -> _RunResult:
+    """Mentions and leftover tokens of one run in its context (pure: cached by its inputs)."""
+    toks, spans, _ = tokenize(text, resources.gazetteer)
+    run = Run(toks, spans, list(left), list(right), bos)
+    found = _run_mentions(run, resources, resources.model)
+    taken = bytearray(len(toks))
+    mentions = []
+    for s, e, typ, eid in found:
+        mentions.append((spans[s][0], spans[e - 1][1], typ, eid, tuple(toks[s:e])))
+        taken[s:e] = b"\x01" * (e - s)
+    leftovers = tuple((spans[i][0], spans[i][1], toks[i]) for i in range(len(toks)) if not taken[i])
+    return tuple(mentions), leftovers
+
+
+def recognise(body: str, resources: EntityResources) -> list[tuple[int, int, str, str | None, tuple[str, ...]]]:
+    """Mentions `(start_char, end_char, short_type, gazetteer id|None, tokens)` of a body, in order."""
+    gaz = resources.gazetteer
+    # With gazetteer names always reported, a run that is exactly a known alias needs no model.
+    whole = gaz.whole_aliases if resources.add_gazetteer_matches else {}
+    cache = resources.run_cache
+    out = []
+    leftovers: list[tuple[int, int, str]] = []
+    name_parts: set[str] = set()
+    for m in RUN_RE.finditer(body):
+        text = m.group()
+        if text in FUNCTION_WORDS:
+            continue
+        a = m.start()
+        hit = whole.get(text)
+        if hit is not None:
+            eid, typ, toks = hit
+            out.append((a, m.end(), typ, eid, toks))
+            if typ == "PER" and len(toks) > 1:
+                name_parts.add(toks[0])
+                name_parts.add(toks[-1])
+            continue
+        left, bos = _left_context(body, a)
+        right = _right_context(body, m.end())
+        key = (left, text, right, bos)
+        result = cache.get(key)
+        if result is None:
+            result = _analyse_run(text, left, right, bos, resources)
+            if len(cache) >= 300_000:
+                cache.clear()
+            cache[key] = result
+        for s, e, typ, eid, toks in result[0]:
+            out.append((a + s, a + e, typ, eid, toks))
+            if typ == "PER" and len(toks) > 1:
+                name_parts.add(toks[0])
+                name_parts.add(toks[-1])
+        for s, e, tok in result[1]:
+            leftovers.append((a + s, a + e, tok))
+    # Within an article a person's first or last name alone is the same person (`Li`, `Hong`).
+    if name_parts:
+        for s, e, tok in leftovers:
+            if tok in name_parts and tok not in FUNCTION_WORDS and tok not in TITLE_TOKENS:
+                out.append((s, e, "PER", None, (tok,)))
+    if gaz.digit_alias_re is not None:
+        for m in gaz.digit_alias_re.finditer(body):
+            eid = gaz.alias_index[tuple(TOKEN_RE.findall(m.group()))]
+            out.append((m.start(), m.end(), SHORT_TYPE[gaz.entries[eid].type], eid, (m.group(),)))
+    out.sort()
+    return out
+
+
 def _link_article(
-    mentions: list[tuple[int, int, str, str | None]], tokens: list[str], gazetteer: Gazetteer
+    mentions: list[tuple[int, int, str, str | None, tuple[str, ...]]], gazetteer: Gazetteer
 ) -> list[tuple[str, str]]:
     """Entity id and canonical name for each mention; a surname alone joins the full name in the article."""
     linked: list[tuple[str, str]] = []
     persons: list[tuple[tuple[str, ...], str, str]] = []  # (name tokens, entity_id, name)
-    for s, e, typ, eid in mentions:
-        toks = tuple(tokens[s:e])
+    for _, _, typ, eid, toks in mentions:
         if eid is not None:
             name = gazetteer.entries[eid].name
         else:
@@ -382,12 +450,11 @@ def _link_article(
         if typ == "PER" and len(toks) > 1:
             persons.append((toks, eid, name))
         linked.append((eid, name))
-    # A surname named before the full name: link backwards too.
-    for k, (s, e, typ, geid) in enumerate(mentions):
-        if typ == "PER" and e - s == 1 and geid is None and linked[k][0].startswith("per:"):
-            tok = tokens[s]
+    # A surname named before the full name: link forwards too.
+    for k, (_, _, typ, geid, toks) in enumerate(mentions):
+        if typ == "PER" and len(toks) == 1 and geid is None and linked[k][0].startswith("per:"):
             for full, pid, pname in persons:
-                if tok == full[0] or tok == full[-1]:
+                if toks[0] == full[0] or toks[0] == full[-1]:
                     linked[k] = (pid, pname)
                     break
     return linked
@@ -408,11 +475,8 @@ def extract_entities(
     for article_id, body in zip(articles["article_id"].to_list(), articles["body"].to_list()):
         if not body:
             continue
-        tokens, spans, breaks = tokenize(body, gaz)
-        starts = sentence_starts(tokens, breaks)
-        mentions = recognise(tokens, starts, breaks, resources)
-        for (s, e, typ, _), (eid, name) in zip(mentions, _link_article(mentions, tokens, gaz)):
-            a, b = spans[s][0], spans[e - 1][1]
+        mentions = recognise(body, resources)
+        for (a, b, typ, _, _), (eid, name) in zip(mentions, _link_article(mentions, gaz)):
             surface = body[a:b]
             m_article.append(article_id)
             m_entity.append(eid)

@@ -167,6 +167,24 @@ _PLACE_BEFORE = re.compile(
 _PRONOUN_START = re.compile(r"^\W*(?:dia|ia|mereka|beliau|pihaknya|keduanya|kedua\s+negara|kedua\s+pemimpin)\b", re.IGNORECASE)
 _NEGATION_BEFORE = re.compile(r"(?:\b(?:tidak|tak|belum|bukan|enggan|batal)(?:\s+(?:pernah|akan|mau|ingin|jadi|lagi))?\s+)$", re.IGNORECASE)
 _DURATIVE_BEFORE = re.compile(r"(?:sejak|hingga|sampai|selama|semenjak)\s+(?:awal\s+|akhir\s+|pertengahan\s+)?$", re.IGNORECASE)
+_BETWEEN = re.compile(r"^\s*(?:[\w-]+\s+){0,3}antara\s+$", re.IGNORECASE)
+# `dapat memasok`, `jika ... menyerang`: a possibility, not an event
+_HYPOTHETICAL_BEFORE = re.compile(
+    r"(?:\b(?:dapat|bisa|mungkin|berpotensi|sanggup|mampu|siap|ingin|hendak|berencana|mempertimbangkan)(?:\s+\w+)?\s+$)"
+    r"|(?:\b(?:jika|apabila|bila|kalau|seandainya|andaikan)\b[^,;]*$)",
+    re.IGNORECASE,
+)
+# `diduga memasok`, `menuduh X memasok`: the content of an allegation is not asserted
+_ALLEGED_BEFORE = re.compile(
+    r"\b(?:diduga|diyakini|dikabarkan|disebut-sebut|dituduh|dituding|dicurigai|tuduhan|tudingan|klaim)\b(?:\s+[\w-]+){0,4}\s+$",
+    re.IGNORECASE,
+)
+# `menurut Reuters`, `dilansir AFP`: a source, not an actor
+_SOURCE_BEFORE = re.compile(
+    r"\b(?:menurut|dikutip(?:\s+dari)?|dilansir(?:\s+dari)?|diberitakan|dilaporkan|melalui|via|laman|kantor\s+berita|surat\s+kabar|media)\s+$",
+    re.IGNORECASE,
+)
+NON_ACTOR_SUBTYPES = ("NEWS_AGENCY", "MEDIA", "NEWSPAPER", "PUBLISHER")
 _AGENT_MARK = re.compile(r"\boleh\s+$", re.IGNORECASE)
 _NOMINAL_OBJECT = re.compile(r"\b(?:ke|terhadap|atas|dengan|kepada|antara)\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
 
@@ -205,6 +223,8 @@ def _actor_mentions(body: str, mentions: list[Mention]) -> tuple[list[Mention], 
         before = body[max(0, mention.start - 30):mention.start]
         if mention.type == "LOCATION" and _PLACE_BEFORE.search(before):
             places.append(mention)
+            continue
+        if _SOURCE_BEFORE.search(before):
             continue
         following = mentions[index + 1] if index + 1 < len(mentions) else None
         if (
@@ -249,6 +269,8 @@ def _sides(
         agent = next((g for g in after if _AGENT_MARK.search(body[max(t_end, g[0].start - 10):g[0].start])), [])
         return agent, subject
     if voice == "nominal":
+        if first_after and _BETWEEN.search(body[t_end:first_after[0].start]):
+            return first_after, []  # `pertemuan antara X dan Y`: the pair is the group
         if first_after and body[t_end:first_after[0].start].strip() == "":
             actor1 = first_after  # genitive: `kunjungan Raja Salman`, `invasi Rusia`
             rest = [g for g in after if g is not first_after]
@@ -340,7 +362,7 @@ def code_article(
         actors, places = _actor_mentions(body, mentions[lo:hi])
         groups = _groups(body, actors)
         verbal_roots = {t.root_code for _, t in found if t.voice != "nominal"}
-        previous_end = -1
+        previous_end, previous_code = -1, ""
         negating_end = -1
         for match, trigger in found:
             t_start, t_end = match.start(), match.end()
@@ -348,9 +370,13 @@ def code_article(
             is_negated = bool(_NEGATION_BEFORE.search(body[max(s_start, t_start - 30):t_start])) or (
                 negating_end >= 0 and len(body[negating_end:t_start].split()) <= 4
             )
-            previous_end = t_end
+            prefix = body[max(s_start, t_start - 60):t_start]
+            accused = previous_code.startswith("112") and len(body[previous_end:t_start].split()) <= 4
+            previous_end, previous_code = t_end, trigger.event_code
             if trigger.negates:
                 negating_end = t_end
+            if _HYPOTHETICAL_BEFORE.search(prefix) or _ALLEGED_BEFORE.search(prefix) or accused:
+                continue
             # `menjadi tuan rumah pertemuan puncak`: the noun repeats the verb's event
             if trigger.voice == "nominal" and (follows_trigger or trigger.root_code in verbal_roots):
                 continue
@@ -405,7 +431,10 @@ def extract_events(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(events, event_mentions) for a batch of articles; events deduplicated by event_id."""
     by_article: dict[str, list[Mention]] = {}
-    usable = mentions.filter(pl.col("type").is_in(ACTOR_TYPES)).sort("article_id", "start_char", "end_char")
+    usable = mentions.filter(pl.col("type").is_in(ACTOR_TYPES))
+    if "subtype" in usable.columns:  # news agencies are sources, not actors
+        usable = usable.filter(pl.col("subtype").is_null() | ~pl.col("subtype").is_in(NON_ACTOR_SUBTYPES))
+    usable = usable.sort("article_id", "start_char", "end_char")
     for article_id, start, end, entity_id, type_ in usable.select(
         "article_id", "start_char", "end_char", "entity_id", "type"
     ).iter_rows():

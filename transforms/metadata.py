@@ -34,6 +34,11 @@ _DASH = r"\s*(?:--?|–|—|-)\s+"
 _CITY = r"[A-Z][A-Za-z'’.]*(?:[ -][A-Z][A-Za-z'’.]*){0,3}"
 _DOMAIN = r"[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.(?:co\.id|web\.id|or\.id|go\.id|com|co|id|net|org|news|info|tv)"
 _AGENCY = r"ANTARA(?: News)?|Antara(?: News)?|Reuters|REUTERS|AFP|AP|Xinhua|XINHUA|Bernama|Yonhap"
+_MULTIWORD_CITIES = (
+    "Banda Aceh|Tanjung Pinang|Tanjungpinang|Pangkal Pinang|Bandar Lampung|Tanjung Selor|Kota Kinabalu|Kuala Lumpur|"
+    "New York|New Delhi|Hong Kong|Tel Aviv|Den Haag|Buenos Aires|Rio de Janeiro|Los Angeles|San Francisco|Abu Dhabi|"
+    "Jakarta Pusat|Jakarta Selatan|Jakarta Utara|Jakarta Barat|Jakarta Timur|Tangerang Selatan|Kota Bekasi|Kabupaten Bogor"
+)
 HEADER_SCAN_LINES = 6
 FOOTER_SCAN_LINES = 4
 
@@ -78,8 +83,8 @@ class OutletMatcher:
             re.compile(rf"(?P<outlet>{outlet}){_DASH}"),
             # thelighthousepeople.com, <text>
             re.compile(rf"(?P<outlet>{_DOMAIN})\s*,\s+(?=\S)"),
-            # JAKARTA –  |  SEOUL –  |  Jakarta -
-            re.compile(rf"(?P<city>{_CITY}){_DASH}(?=\S)"),
+            # JAKARTA –  |  SEOUL –  |  BANDA ACEH -  |  Jakarta -  (title case: one word, or a known two-word city)
+            re.compile(rf"(?P<city>[A-Z][A-Z'’.]+(?:[ -][A-Z][A-Z'’.]+){{0,2}}|[A-Z][a-z'’]+|{_MULTIWORD_CITIES}){_DASH}(?=[A-Z0-9\"“‘'(])"),
         ]
         self._known = [(o, re.compile(rf"(?:{o.pattern})")) for o in outlets]
 
@@ -165,8 +170,8 @@ def parse_header(lines: list[str], matcher: OutletMatcher, outlet_hint: str | No
             header.title = line
             header.removed_lines[i] = "metadata.title"
             continue
-        if len(line) > 400:
-            break
+        if len(line) > 200:
+            break  # the article text has begun
     if header.date_line is None:
         for i in nonblank[-FOOTER_SCAN_LINES:]:
             if i not in header.removed_lines and is_date_line(lines[i].strip()):

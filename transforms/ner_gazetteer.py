@@ -74,6 +74,8 @@ class Gazetteer:
     alias_index: dict[tuple[str, ...], str] = field(default_factory=dict)
     lengths_by_first: dict[str, tuple[int, ...]] = field(default_factory=dict)
     token_types: dict[str, str] = field(default_factory=dict)
+    whole_aliases: dict[str, tuple[str, str, tuple[str, ...]]] = field(default_factory=dict)
+    digit_alias_re: re.Pattern | None = None  # aliases a capitalised run cannot start (`38 North`)
 
     @classmethod
     def from_entries(cls, entries: Iterable[GazetteerEntry]) -> "Gazetteer":
@@ -104,6 +106,14 @@ class Gazetteer:
                     if t[:1].isupper():
                         types.setdefault(t, set()).add(SHORT_TYPE[e.type] + ("" if len(toks) == 1 else "m"))
         gaz.lengths_by_first = {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()}
+        # Alias text as it appears in a body (tokens joined by single spaces) -> entity.
+        for toks, eid in gaz.alias_index.items():
+            text = " ".join(toks)
+            if tuple(TOKEN_RE.findall(text)) == toks:
+                gaz.whole_aliases.setdefault(text, (eid, SHORT_TYPE[merged[eid].type], toks))
+        digit_aliases = sorted({a for e in merged.values() for a in e.aliases if a[:1].isdigit()}, key=len, reverse=True)
+        if digit_aliases:
+            gaz.digit_alias_re = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, digit_aliases)) + r")(?!\w)")
         gaz.token_types = {k: "|".join(sorted(v)) for k, v in types.items()}
         return gaz
 

@@ -9,7 +9,7 @@ from time import perf_counter
 
 import polars as pl
 
-from transforms import boilerplate, dates, decode, entities, events, language, normalise
+from transforms import boilerplate, dates, decode, dedup, entities, events, language, normalise
 
 
 @dataclass(frozen=True)
@@ -55,11 +55,12 @@ class BatchResult:
     events: pl.DataFrame
     event_mentions: pl.DataFrame
     quarantine: pl.DataFrame
+    signatures: pl.DataFrame
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
     def frames(self) -> dict[str, pl.DataFrame]:
         """The staged tables by name."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "stage_seconds"}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("stage_seconds", "signatures")}
 
 
 class _Stopwatch:
@@ -123,6 +124,10 @@ def transform_batch(documents: pl.DataFrame, params: TransformParams, learned: p
     watch.lap("metadata")
     articles = language.detect_languages(articles)
     watch.lap("language")
+    # MinHash signatures are per-document work, so they are computed here in the worker;
+    # matching them against earlier articles needs the warehouse and happens in the writer.
+    signatures = dedup.minhash_signatures(articles.select("article_id", "body"), dedup.DedupParams())
+    watch.lap("dedup_signatures")
 
     entity_mentions, entity_rows = entities.extract_entities(
         articles.select("article_id", "body"), resources.entity_resources
@@ -144,5 +149,6 @@ def transform_batch(documents: pl.DataFrame, params: TransformParams, learned: p
         events=event_rows,  # num_articles / num_mentions are recounted over the warehouse at publish
         event_mentions=event_mentions,
         quarantine=quarantine,
+        signatures=signatures,
         stage_seconds=watch.seconds,
     )

@@ -22,6 +22,8 @@ PUBLISHED_KEYS: dict[str, tuple[str, ...]] = {
     "event_mentions": ("event_id", "article_id", "start_char"),
     "quarantine": ("source_path", "source_sha256"),
     "files": ("source_path", "source_sha256"),
+    "dedup_signatures": ("article_id",),
+    "dedup_bands": ("band", "bucket_hash", "article_id"),
 }
 
 

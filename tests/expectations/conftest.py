@@ -57,10 +57,16 @@ def stage_clean_run(con: duckdb.DuckDBPyConnection) -> None:
         " language, language_prob, body, n_chars, body_sha256, duplicate_of, duplicate_similarity, duplicate_kind, run_id, ingested_at)",
         {"body": BODY, "n": len(BODY), "run_id": RUN_ID, "at": ingested_at},
     )
-    con.execute("INSERT INTO staging.article_texts VALUES ('a1', $text)", {"text": "Baca juga: Rusia\n" + BODY})
-    con.execute("INSERT INTO staging.removed_lines VALUES ('a1', 1, 'Baca juga: Rusia', 'related_link', 'line')")
+    con.execute(
+        "INSERT INTO staging.article_texts BY NAME SELECT 'a1' AS article_id, $text AS raw_text", {"text": "Baca juga: Rusia\n" + BODY}
+    )
+    con.execute(
+        "INSERT INTO staging.removed_lines BY NAME SELECT 'a1' AS article_id, 1 AS line_no, 'Baca juga: Rusia' AS text,"
+        " 'related_link' AS rule, 'line' AS kind"
+    )
     con.executemany(
-        "INSERT INTO staging.entities VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO staging.entities BY NAME SELECT $1 AS entity_id, $2 AS name, $3 AS type, $4 AS subtype, $5 AS wikidata_id,"
+        " $6 AS aliases",
         [
             ("Q241", "Kuba", "LOCATION", "COUNTRY", "Q241", ["Cuba"]),
             ("Q57390", "Miguel Díaz-Canel", "PERSON", None, "Q57390", []),
@@ -70,7 +76,8 @@ def stage_clean_run(con: duckdb.DuckDBPyConnection) -> None:
         ],
     )
     con.executemany(
-        "INSERT INTO staging.entity_mentions VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO staging.entity_mentions BY NAME SELECT $1 AS article_id, $2 AS entity_id, $3 AS surface, $4 AS start_char,"
+        " $5 AS end_char, $6 AS type",
         [
             mention("a1", "Q241", "Kuba", "LOCATION"),
             mention("a1", "Q57390", "Miguel Díaz-Canel", "PERSON"),
@@ -80,16 +87,24 @@ def stage_clean_run(con: duckdb.DuckDBPyConnection) -> None:
         ],
     )
     con.execute(
-        "INSERT INTO staging.events VALUES ('ev1', '057', '05', 'sign formal agreement', DATE '2023-07-27', 'day',"
-        " 'Q57390', 'Q56226', 'Q18808', 2, false, 1)"
+        "INSERT INTO staging.events BY NAME SELECT 'ev1' AS event_id, '057' AS event_code, '05' AS root_code,"
+        " 'sign formal agreement' AS label, DATE '2023-07-27' AS event_date, 'day' AS date_precision,"
+        " 'Q57390' AS actor1_entity_id, 'Q56226' AS actor2_entity_id, 'Q18808' AS location_entity_id, 2 AS quad_class,"
+        " false AS is_negated"
     )
     trigger = "menandatangani"
     start = BODY.index(trigger)
     sentence = "Kedua pemimpin menandatangani perjanjian kerja sama ekonomi dan teknologi."
     con.execute(
-        "INSERT INTO staging.event_mentions VALUES ('ev1', 'a1', ?, ?, ?, ?)", [sentence, trigger, start, start + len(trigger)]
+        "INSERT INTO staging.event_mentions BY NAME SELECT 'ev1' AS event_id, 'a1' AS article_id, $1 AS sentence, $2 AS trigger,"
+        " $3 AS start_char, $4 AS end_char",
+        [sentence, trigger, start, start + len(trigger)],
     )
-    con.execute("INSERT INTO staging.quarantine VALUES ('sample/empty.txt', 'sha-empty', 'empty', '0 bytes', $run_id)", {"run_id": RUN_ID})
+    con.execute(
+        "INSERT INTO staging.quarantine BY NAME SELECT 'sample/empty.txt' AS source_path, 'sha-empty' AS source_sha256,"
+        " 'empty' AS reason, '0 bytes' AS detail, $run_id AS run_id",
+        {"run_id": RUN_ID},
+    )
 
 
 @pytest.fixture

@@ -38,4 +38,5 @@ CREATE TABLE IF NOT EXISTS dedup_bands (
 --                          JOIN dedup_batch_keys k USING (band, bucket_hash))
 --      OR s.body_hash IN (SELECT body_hash FROM dedup_batch_hashes);
 --
+-- (inside a run, read main UNION ALL staging for all three tables, so earlier batches count too)
 -- and pass the result as `prior` to find_duplicates (the joined body lets it verify by exact Jaccard).

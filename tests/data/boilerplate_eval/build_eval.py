@@ -76,25 +76,32 @@ def seed_records() -> list[dict]:
 
 INDOSUM_PREFIXES = [
     r"[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}, CNN Indonesia\s*--?\s*", r"Suara\.com\s*-\s*", r"Merdeka\.com\s*-\s*",
-    r"[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}\s*\(ANTARA News\)\s*-\s*", r"[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}\s*\(Pos Kota\)\s*[–-]\s*",
-    r"Rimanews\s*-\s*", r"JUARA\.NET\s*-\s*", r"[A-Z]{3,}(?: [A-Z]{3,})?\s*-\s+", r"kumparan\w*\s*-\s*",
+    r"[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}\s*\(ANTARA News\)\s*[-–]\s*", r"[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}\s*\(Pos Kota\)\s*[–-]\s*",
+    r"Rimanews\s*[-–]\s*", r"JUARA\.NET\s*-\s*", r"JUARA\.net\s*[-–]\s*", r"[A-Z]{3,}(?: [A-Z]+)?, [\w.]+\.(?:com|net|id)\s*[-–]\s*", r"[A-Z]{3,}(?: [A-Z]{3,})?\s*[-–]\s+", r"kumparan\w*\s*-\s*",
 ]
 INDOSUM_BOILERPLATE_LINES = [
     r"(?i)[\[(]?\s*(?:baca|simak|lihat)(?:\s+juga)?\s*[:\-–].*", r"(?i)baca_juga", r"[\[(]\s*[A-Za-z]{1,6}(?:\s*/\s*[A-Za-z]{1,6}){0,3}\s*[\])]",
-    r"\(\s*[A-Z]\d{3}\s*\)", r"(?:Editor|Reporter|Penulis|Pewarta)\s*:.*", r"(?i)(?:berita|artikel) ini (?:telah )?(?:terbit|tayang|dimuat).*",
+    r"\(\s*[A-Z]\d{3}(?:\s*/\s*[A-Z]\d{3})*\s*\)", r"(?:Editor|Reporter|Penulis|Pewarta)\s*:.*", r"(?i)(?:berita|artikel) ini (?:telah )?(?:terbit|tayang|dimuat).*",
     r"DailySocial\.id adalah portal berita startup.*", r".{0,200}\((?i:foto|sumber|dok|ilustrasi)\s*:[^)]*\)",
 ]
+INDOSUM_INLINE = re.compile(r"(?<=\S)\s*[\[(]\s*(?i:baca|simak|lihat)(?:\s+juga)?\s*:[^\])]*[\])]")
 INDOSUM_TAIL = re.compile(r"(?<=[.!?\"”’'])\s*[\[(]\s*[A-Za-z]{1,6}(?:\s*/\s*[A-Za-z]{1,6}){0,3}\s*[\])]$")
 
 
 def label_indosum(raw_text: str) -> list[list]:
     lines = []
     raw_lines = raw_text.replace("\u00a0", " ").split("\n")
+    related = 0  # related headlines still expected after a marker-only `Baca juga:` line
     for number, raw in enumerate(raw_lines):
         line = normalise(raw)
         if not line:
             lines.append([])
             continue
+        if related and len(line) <= 120 and not line.rstrip("\"”' ").endswith("."):
+            lines.append([[B, line]])
+            related -= 1
+            continue
+        related = 4 if re.fullmatch(r"(?i)[\[(]?\s*(?:baca|simak|lihat)\s+juga\s*:?\s*[\])]?", line) else 0
         if re.match(r"\s*[A-Z][A-Z0-9 .\-]{2,30}:\s{2,}\S", raw) or any(re.fullmatch(p, line) for p in INDOSUM_BOILERPLATE_LINES):
             lines.append([[B, line]])
             continue
@@ -107,10 +114,14 @@ def label_indosum(raw_text: str) -> list[list]:
                     line = line[match.end():]
                     break
         tail = INDOSUM_TAIL.search(line)
-        if tail:
-            segments += [[C, line[:tail.start()]], [B, line[tail.start():]]]
-        else:
-            segments.append([C, line])
+        body, ending = (line[:tail.start()], line[tail.start():]) if tail else (line, "")
+        position = 0
+        for inline in INDOSUM_INLINE.finditer(body):  # (Baca: <headline>) glued into a paragraph
+            segments += [[C, body[position:inline.start()]], [B, inline.group()]]
+            position = inline.end()
+        segments.append([C, body[position:]])
+        if ending:
+            segments.append([B, ending])
         lines.append([s for s in segments if s[1]])
     while lines and not lines[-1]:
         lines.pop()
@@ -127,8 +138,9 @@ SMALL = set("di ke dari dan atau yang untuk pada dengan dalam oleh serta bagi te
 
 
 def slug_headline(url: str, rng: random.Random, sentence_case: bool = False) -> str:
-    slug = url.rstrip("/").split("/")[-1]
-    words = [w for w in re.split(r"[-_]", slug) if w and not w.isdigit() or (w.isdigit() and len(w) < 4)]
+    slug = url.split("?")[0].rstrip("/").split("/")[-1]
+    slug = re.sub(r"\.html?$", "", slug)
+    words = [w for w in re.split(r"[-_.+]", slug) if w.isalpha() or (w.isdigit() and len(w) < 4)]
     words = words[:12] or ["Berita", "Terkini"]
     if sentence_case:
         return " ".join([words[0].capitalize()] + [w.lower() for w in words[1:]])
@@ -181,26 +193,26 @@ SLOGANS = {
 }
 # Article sentences that carry furniture words but are article text (labelled content).
 TRAPS = (
-    ["Menurut editor senior majalah itu, laporan tersebut sudah diverifikasi berkali-kali sebelum diterbitkan.",
-     "Foto-foto kejadian itu beredar luas di media sosial sejak Senin pagi dan memicu kemarahan warganet.",
-     "Pesan berantai itu disebarkan melalui grup WhatsApp dan kanal Telegram milik kelompok tersebut, kata polisi.",
-     "Iklan rokok dilarang tayang di televisi sebelum pukul 21.30, kata pejabat Komisi Penyiaran Indonesia.",
-     "Halaman 12 laporan itu memuat rincian anggaran yang dipersoalkan oleh para anggota dewan.",
-     "Kronologi Kejadian",
-     "Ia mengajak warga untuk bergabung dalam aksi bersih-bersih pantai dan mengikuti perkembangan kampanye itu di Instagram resmi pemerintah kota.",
-     "Data tersebut, lanjut dia, akan diperbarui setiap pekan dan bisa diunduh melalui aplikasi resmi kementerian.",
-     "Berikut daftar lengkapnya:",
-     "Persija Jakarta 2 - 1 Arema FC"],
-    ["Editor buku tersebut, Maria Hartiningsih, mengatakan naskahnya rampung pada akhir 2019.",
-     "Sumber di kepolisian menyebut pelaku sempat membagikan rekaman itu ke akun Facebook dan Twitter miliknya.",
-     "Video amatir yang direkam warga memperlihatkan detik-detik jembatan itu runtuh.",
-     "Langkah Selanjutnya",
-     "Dalam unggahannya, ia menulis terima kasih kepada semua pihak dan meminta publik terus mengikuti update kasus ini melalui kanal resmi.",
-     "Tag harga yang terpasang di rak toko ternyata berbeda dengan harga di kasir, kata seorang pembeli.",
-     "Menurut laporan wartawan setempat, api baru bisa dipadamkan menjelang tengah malam.",
-     "Hasil Pertandingan",
-     "Arema FC 0 - 0 Persebaya Surabaya",
-     "Ia juga meminta masyarakat melapor melalui layanan pengaduan 112 jika menemukan hal mencurigakan."],
+    ["Menurut editor senior majalah itu, {N}, laporan tentang {T1} tersebut sudah diverifikasi berkali-kali sebelum diterbitkan.",
+     "Foto-foto kejadian di {C} itu beredar luas di media sosial sejak Senin pagi dan memicu kemarahan warganet.",
+     "Pesan berantai soal {T1} itu disebarkan melalui grup WhatsApp dan kanal Telegram milik kelompok tersebut, kata {N}.",
+     "Iklan rokok dilarang tayang di televisi {C} sebelum pukul 21.30, kata {N} dari Komisi Penyiaran Indonesia.",
+     "Halaman 12 laporan itu memuat rincian anggaran {T1} yang dipersoalkan oleh para anggota dewan di {C}.",
+     "Kronologi Kejadian di {C}",
+     "{N} mengajak warga {C} untuk bergabung dalam aksi bersih-bersih pantai dan mengikuti perkembangan kampanye itu di Instagram resmi pemerintah kota.",
+     "Data {T1} tersebut, lanjut {N}, akan diperbarui setiap pekan dan bisa diunduh melalui aplikasi resmi pemerintah {C}.",
+     "Berikut daftar lengkap {T1} di {C}:",
+     "Persija Jakarta 2 - 1 Arema FC, gol dicetak {N}"],
+    ["Editor buku tentang {T1} tersebut, {N}, mengatakan naskahnya rampung pada akhir 2019.",
+     "Sumber di kepolisian {C} menyebut pelaku sempat membagikan rekaman itu ke akun Facebook dan Twitter miliknya.",
+     "Video amatir yang direkam {N} memperlihatkan detik-detik jembatan di {C} itu runtuh.",
+     "Langkah Selanjutnya Pemerintah {C}",
+     "Dalam unggahannya, {N} menulis terima kasih kepada semua pihak dan meminta publik terus mengikuti update kasus {T1} melalui kanal resmi.",
+     "Tag harga yang terpasang di rak toko di {C} ternyata berbeda dengan harga di kasir, kata {N}.",
+     "Menurut laporan wartawan setempat, api di {C} baru bisa dipadamkan menjelang tengah malam.",
+     "Hasil Pertandingan di {C}",
+     "Arema FC 0 - 0 Persebaya Surabaya, kata {N} usai laga",
+     "{N} juga meminta warga {C} melapor melalui layanan pengaduan 112 jika menemukan hal mencurigakan."],
 )
 NAMES = ["Ahmad Fauzi", "Rina Marlina", "Dedi Supriyadi", "Yulia Saputri", "Bagus Prasetyo", "Siti Nurhaliza", "Andi Wijaya", "Fitri Handayani", "Hendra Gunawan", "Dewi Lestari"]
 AGENCIES_PHOTO = ["ANTARA/Aprillio Akbar", "Reuters", "AFP", "Dok. Humas Polri", "Istimewa", "detikcom/Ari Saputra"]
@@ -230,7 +242,7 @@ def pick(rng: random.Random, pools: tuple[list, list], split: str) -> str:
 
 def fill(template: str, rng: random.Random, headlines: list[str], display: str) -> str:
     topics = rng.sample(TOPICS, 3)
-    return template.format(H=rng.choice(headlines), N=rng.choice(NAMES), N2=rng.choice(NAMES), I=rng.choice(INITIALS), O=display,
+    return template.format(H=rng.choice(headlines), N=rng.choice(NAMES), C=rng.choice(CITIES), N2=rng.choice(NAMES), I=rng.choice(INITIALS), O=display,
                            A=rng.choice(AGENCIES_PHOTO), T=", ".join(topics), T1=topics[0].replace(" ", ""), T2=topics[1].replace(" ", ""),
                            T3=topics[2].replace(" ", ""))
 
@@ -248,7 +260,7 @@ def synthetic_record(n: int, split: str, base: dict, rng: random.Random, headlin
 
     # Inserts, each at a random paragraph boundary (never before the first paragraph).
     inserts: list[list[list]] = []
-    for _ in range(rng.choice([1, 1, 2, 2, 3])):
+    for _ in range(rng.choice([0, 1, 1, 2, 2, 3])):
         if rng.random() < 0.75:
             inserts.append(furniture(fill(pick(rng, LINKOUT_SAME_LINE, split), rng, headlines, display)))
         else:
@@ -262,7 +274,7 @@ def synthetic_record(n: int, split: str, base: dict, rng: random.Random, headlin
     if rng.random() < 0.3:
         inserts.append(furniture(fill(pick(rng, CAPTIONS, split), rng, headlines, display)))
     if rng.random() < 0.35:
-        inserts.append([[[C, pick(rng, TRAPS, split)]]])
+        inserts.append([[[C, fill(pick(rng, TRAPS, split), rng, headlines, display)]]])
     if rng.random() < 0.08:
         # A dangling marker whose link was lost: the next line is article text (seed 003).
         inserts.append([[[B, pick(rng, LINKOUT_MARKER_ONLY, split)]]])
@@ -272,11 +284,11 @@ def synthetic_record(n: int, split: str, base: dict, rng: random.Random, headlin
 
     # Mixed lines: furniture glued inside a paragraph (~2% of lines).
     if rng.random() < 0.35 and body:
-        candidates = [i for i, line in enumerate(body) if len(line) == 1 and line[0][0] == C and re.search(r"[.!?\"”] [A-Z]", line[0][1])]
+        candidates = [i for i, line in enumerate(body) if len(line) == 1 and line[0][0] == C and re.search(r"(?<=[a-z]{3})[.!?][\"”]? (?=[A-Z])", line[0][1])]
         if candidates:
             i = rng.choice(candidates)
             text = body[i][0][1]
-            cuts = [m.end() for m in re.finditer(r"[.!?\"”] (?=[A-Z])", text)]
+            cuts = [m.end() for m in re.finditer(r"(?<=[a-z]{3})[.!?][\"”]? (?=[A-Z])", text)]
             cut = rng.choice(cuts)
             glued = fill(pick(rng, LINKOUT_INLINE, split), rng, headlines, display) if rng.random() < 0.8 else pick(rng, ADS, split)
             body[i] = [[C, text[:cut]], [B, glued + " "], [C, text[cut:]]]
@@ -289,7 +301,7 @@ def synthetic_record(n: int, split: str, base: dict, rng: random.Random, headlin
         last.append([B, f" ({code})"])
         meta["author"] = code
     footer_pools = [CREDITS, PROMOS, TAGS, SHARE, NAVIGATION, PICKS, SYNDICATION, FOREIGN, WIDGETS, AGENCY_LINES, DISCLAIMERS]
-    weights = [0.45, 0.3, 0.3, 0.25, 0.2, 0.25, 0.12, 0.08, 0.15, 0.15, 0.07]
+    weights = [0.35, 0.2, 0.2, 0.15, 0.15, 0.2, 0.1, 0.06, 0.1, 0.12, 0.05]
     for pool, weight in zip(footer_pools, weights):
         if rng.random() < weight:
             text = fill(pick(rng, pool, split), rng, headlines, display)

@@ -1,0 +1,245 @@
+"""Boilerplate removal quality and speed: Kabar vs a keyword list vs jusText on the labelled evaluation set.
+
+`python -m benchmarks.boilerplate [--eval PATH] [--repeat N]`
+
+Scores (per split and overall) are over the non-whitespace characters of the
+input text, labelled `content` or `boilerplate` (`meta` text — bylines, titles,
+date lines that move into metadata — is neutral and not scored):
+precision = removed boilerplate chars / all removed chars, recall = removed
+boilerplate chars / all boilerplate chars, F1 their harmonic mean, and
+`kept` = content chars kept / all content chars. The same figures per line
+(a line counts as boilerplate when most of its scored chars are; as removed
+when at least half of them were removed) are printed as well.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import polars as pl
+
+from transforms.boilerplate import clean_articles, learn_boilerplate, load_rules
+
+EVAL_PATH = Path(__file__).parents[1] / "tests" / "data" / "boilerplate_eval" / "eval.jsonl"
+
+KEYWORDS = (
+    "baca juga", "simak juga", "lihat juga", "simak video", "baca selengkapnya", "advertisement", "scroll to continue",
+    "gambas", "foto:", "editor:", "penulis:", "pewarta:", "reporter:", "laporan wartawan", "artikel ini telah tayang",
+    "google news", "whatsapp channel", "telegram", "dapatkan update", "tags:", "topik:", "halaman", "selanjutnya",
+    "pilihan editor", "previous post", "next post", "disclaimer", "bagikan", "share",
+)
+
+
+def load_eval(path: Path) -> list[dict]:
+    """The labelled articles; each line is a list of [label, text] segments."""
+    return [json.loads(line) for line in path.open(encoding="utf-8")]
+
+
+def article_text(record: dict) -> str:
+    return "\n".join("".join(text for _, text in line) for line in record["lines"])
+
+
+def char_labels(line: list) -> list[str]:
+    labels = []
+    for label, text in line:
+        labels.extend(label for _ in text)
+    return labels
+
+
+# ------------------------------------------------------------------ predictions: per line, a removed-char mask
+
+
+def kabar_masks(records: list[dict], removed: pl.DataFrame) -> dict[tuple[str, int], list[bool]]:
+    """Removed-char masks per (article, line index) from Kabar's removed_lines audit."""
+    texts = {r["id"]: [("".join(t for _, t in line)) for line in r["lines"]] for r in records}
+    masks: dict[tuple[str, int], list[bool]] = {}
+    cursor: dict[tuple[str, int], int] = defaultdict(int)
+    for article_id, line_no, text, _rule, kind in removed.iter_rows():
+        line = texts[article_id][line_no - 1]
+        key = (article_id, line_no - 1)
+        mask = masks.setdefault(key, [False] * len(line))
+        if kind == "line":
+            masks[key] = [True] * len(line)
+            continue
+        start = line.find(text, cursor[key])
+        if start < 0:
+            start = line.find(text)
+        if start >= 0:
+            for i in range(start, start + len(text)):
+                mask[i] = True
+            cursor[key] = start + len(text)
+    return masks
+
+
+def keyword_masks(records: list[dict]) -> dict[tuple[str, int], list[bool]]:
+    masks = {}
+    for record in records:
+        for i, line in enumerate(record["lines"]):
+            text = "".join(t for _, t in line)
+            lowered = text.lower()
+            if text and any(k in lowered for k in KEYWORDS):
+                masks[(record["id"], i)] = [True] * len(text)
+    return masks
+
+
+def justext_masks(records: list[dict]) -> dict[tuple[str, int], list[bool]]:
+    import justext
+
+    stoplist = justext.get_stoplist("Indonesian")
+    masks = {}
+    for record in records:
+        lines = ["".join(t for _, t in line) for line in record["lines"]]
+        indices = [i for i, text in enumerate(lines) if text.strip()]
+        page = "<html><body>" + "".join(f"<p>{html.escape(lines[i])}</p>" for i in indices) + "</body></html>"
+        paragraphs = justext.justext(page.encode("utf-8"), stoplist, encoding="utf-8")
+        by_text = defaultdict(list)
+        for paragraph in paragraphs:
+            by_text[" ".join(paragraph.text.split())].append(paragraph.is_boilerplate)
+        for i in indices:
+            verdicts = by_text.get(" ".join(lines[i].split()))
+            boilerplate = verdicts.pop(0) if verdicts else True  # a paragraph jusText dropped counts as removed
+            if boilerplate:
+                masks[(record["id"], i)] = [True] * len(lines[i])
+    return masks
+
+
+# ------------------------------------------------------------------ scoring
+
+
+def score(records: list[dict], masks: dict[tuple[str, int], list[bool]]) -> dict[str, float]:
+    """Char- and line-level precision, recall, F1 of boilerplate removal, and the share of content chars kept."""
+    tp = fp = fn = content = 0
+    line_tp = line_fp = line_fn = line_content = line_content_lost = 0
+    for record in records:
+        for i, line in enumerate(record["lines"]):
+            labels = char_labels(line)
+            text = "".join(t for _, t in line)
+            mask = masks.get((record["id"], i), [False] * len(text))
+            counts = defaultdict(int)
+            for char, label, removed in zip(text, labels, mask):
+                if char.isspace() or label == "meta":
+                    continue
+                counts[(label, removed)] += 1
+            tp += counts[("boilerplate", True)]
+            fn += counts[("boilerplate", False)]
+            fp += counts[("content", True)]
+            content += counts[("content", True)] + counts[("content", False)]
+            scored = sum(counts.values())
+            if not scored:
+                continue
+            is_boilerplate = counts[("boilerplate", True)] + counts[("boilerplate", False)] > scored / 2
+            is_removed = counts[("boilerplate", True)] + counts[("content", True)] >= scored / 2
+            line_tp += is_boilerplate and is_removed
+            line_fp += (not is_boilerplate) and is_removed
+            line_fn += is_boilerplate and not is_removed
+            line_content += not is_boilerplate
+            line_content_lost += (not is_boilerplate) and is_removed
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    line_p = line_tp / (line_tp + line_fp) if line_tp + line_fp else 0.0
+    line_r = line_tp / (line_tp + line_fn) if line_tp + line_fn else 0.0
+    return {
+        "precision": precision, "recall": recall, "f1": _f1(precision, recall), "kept": 1 - fp / content if content else 1.0,
+        "line_precision": line_p, "line_recall": line_r, "line_f1": _f1(line_p, line_r),
+        "line_kept": 1 - line_content_lost / line_content if line_content else 1.0,
+    }
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def metadata_accuracy(records: list[dict], clean: pl.DataFrame) -> dict[str, float]:
+    """Share of labelled articles whose extracted field equals the expected one (None included)."""
+    predicted = {row["article_id"]: row for row in clean.iter_rows(named=True)}
+    hits, total = defaultdict(int), 0
+    for record in records:
+        if not record.get("meta"):
+            continue
+        total += 1
+        for field, expected in record["meta"].items():
+            hits[field] += predicted[record["id"]][field] == expected
+    return {field: hits[field] / total for field in hits} if total else {}
+
+
+def seed_check(records: list[dict], masks: dict) -> tuple[int, int]:
+    """(content chars lost, boilerplate lines kept) on the five seeds."""
+    lost = kept = 0
+    for record in records:
+        if record["origin"] != "seed":
+            continue
+        for i, line in enumerate(record["lines"]):
+            text = "".join(t for _, t in line)
+            mask = masks.get((record["id"], i), [False] * len(text))
+            labels = char_labels(line)
+            lost += sum(1 for c, l, m in zip(text, labels, mask) if m and l == "content" and not c.isspace())
+            if any(l == "boilerplate" for l, _ in line) and not all(m for c, l, m in zip(text, labels, mask) if l == "boilerplate"):
+                kept += 1
+    return lost, kept
+
+
+def frame(records: list[dict]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"article_id": [r["id"] for r in records], "text": [article_text(r) for r in records],
+         "outlet_hint": [r.get("outlet_hint") for r in records]},
+        schema={"article_id": pl.String, "text": pl.String, "outlet_hint": pl.String},
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--eval", type=Path, default=EVAL_PATH)
+    parser.add_argument("--repeat", type=int, default=5, help="timing repetitions over the whole set")
+    args = parser.parse_args()
+
+    records = load_eval(args.eval)
+    rules = load_rules()
+    articles = frame(records)
+    clean, removed = clean_articles(articles, rules)
+    # Learned furniture: a second run after the learner has seen this (unlabelled) text once.
+    learned = learn_boilerplate(clean.join(articles.select("article_id"), on="article_id"))
+    clean_learned, removed_learned = clean_articles(articles, rules, learned=learned)
+
+    systems = {
+        "kabar": kabar_masks(records, removed),
+        "kabar+learned": kabar_masks(records, removed_learned),
+        "keywords": keyword_masks(records),
+        "justext": justext_masks(records),
+    }
+    splits = {"dev": [r for r in records if r["split"] == "dev"], "heldout": [r for r in records if r["split"] == "heldout"], "all": records}
+    n_lines = sum(1 for r in records for line in r["lines"] if line)
+    print(f"evaluation set: {len(records)} articles ({len(splits['dev'])} dev, {len(splits['heldout'])} held-out), {n_lines} non-blank lines")
+    print("scores over non-whitespace chars (line-level in brackets); meta text not scored\n")
+    header = f"{'split':8} {'system':14} {'precision':>9} {'recall':>7} {'F1':>7} {'kept':>8}   {'line P':>7} {'line R':>7} {'line F1':>7} {'line kept':>9}"
+    print(header)
+    print("-" * len(header))
+    for split, subset in splits.items():
+        for name, masks in systems.items():
+            s = score(subset, masks)
+            print(f"{split:8} {name:14} {s['precision']:9.4f} {s['recall']:7.4f} {s['f1']:7.4f} {s['kept']:8.4f}   "
+                  f"{s['line_precision']:7.4f} {s['line_recall']:7.4f} {s['line_f1']:7.4f} {s['line_kept']:9.4f}")
+        print()
+
+    lost, kept = seed_check(records, systems["kabar"])
+    print(f"seeds: content chars lost {lost}, boilerplate lines kept {kept}")
+    for split in ("dev", "heldout"):
+        accuracy = metadata_accuracy(splits[split], clean)
+        print(f"metadata exact-match ({split}, labelled articles): " + ", ".join(f"{k} {v:.3f}" for k, v in accuracy.items()))
+
+    total_chars = sum(len(t) for t in articles["text"].to_list())
+    started = time.perf_counter()
+    for _ in range(args.repeat):
+        clean_articles(articles, rules, learned=learned)
+    elapsed = time.perf_counter() - started
+    per_article = elapsed / (args.repeat * len(records))
+    print(f"\nspeed: {1 / per_article:,.0f} articles/s on one core ({per_article * 1e6:.0f} us/article, "
+          f"mean {total_chars / len(records) / 1000:.1f} KB/article; ~{per_article * 1e6 * 3000 / (total_chars / len(records)):.0f} us per 3 KB)")
+
+
+if __name__ == "__main__":
+    main()

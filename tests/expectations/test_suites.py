@@ -1,0 +1,77 @@
+"""The suites' definitions and the span check, without Great Expectations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from expectations.suites import (
+    BOILERPLATE_MARKERS,
+    BOILERPLATE_REGEX,
+    LANGDETECT_LANGUAGES,
+    SUITES,
+    blocking_expectations,
+    span_findings,
+)
+
+SQL_DIR = Path(__file__).resolve().parents[2] / "warehouse" / "sql"
+
+
+def test_every_suite_is_a_warehouse_table():
+    ddl = "\n".join(path.read_text(encoding="utf-8") for path in SQL_DIR.glob("*.sql"))
+    for suite in SUITES:
+        assert f"CREATE TABLE IF NOT EXISTS {suite.name} (" in ddl
+
+
+def test_blocking_expectations_lists_each_check_once_with_its_flag():
+    checks = blocking_expectations()
+    assert checks.height == sum(len(suite.checks) for suite in SUITES)
+    assert checks.select("suite", "expectation", "column_name").is_duplicated().sum() == 0
+    blocking = set(checks.filter(pl.col("blocking")).select("suite", "column_name").iter_rows())
+    warn = set(checks.filter(~pl.col("blocking")).select("suite", "column_name").iter_rows())
+    assert ("articles", "body_boilerplate_marker") in blocking
+    assert ("entity_mentions", "offset_mismatch") in blocking
+    assert ("entity_mentions", "article_id,start_char,end_char") in blocking
+    assert ("events", "orphan_location_entity_id") in blocking
+    assert ("articles", "future_published_date") in blocking
+    assert ("events", "future_event_date") in warn
+    assert ("articles", "n_chars") in warn
+
+
+def test_language_set_is_what_langdetect_can_return():
+    langdetect = pytest.importorskip("langdetect")
+    profiles = Path(langdetect.__file__).parent / "profiles"
+    assert set(LANGDETECT_LANGUAGES) == {path.name for path in profiles.iterdir()}
+
+
+@pytest.mark.parametrize("marker", BOILERPLATE_MARKERS)
+def test_boilerplate_regex_finds_each_marker_in_duckdb(marker):
+    body = f"Korea Utara dan Rusia. {marker} Kim Jong Un tiba di Moskow."
+    assert duckdb.sql(f"SELECT regexp_matches($body, '{BOILERPLATE_REGEX}')", params={"body": body}).fetchone()[0]
+
+
+def test_boilerplate_regex_leaves_clean_news_alone():
+    body = "Ia membaca juga laporan editor pilihan tentang iklan (advertisement) di Pyongyang."
+    assert not duckdb.sql(f"SELECT regexp_matches($body, '{BOILERPLATE_REGEX}')", params={"body": body}).fetchone()[0]
+
+
+def test_span_findings_count_code_points_like_python():
+    body = "Presiden Kuba 🇨🇺 Miguel Díaz-Canel tiba di Pyongyang."
+    bodies = pl.DataFrame({"article_id": ["a1"], "body": [body]})
+    start = body.index("Díaz-Canel")
+    spans = pl.DataFrame(
+        {
+            "article_id": ["a1", "a1", "a1", "zz"],
+            "start_char": [start, start + 1, 40, 0],
+            "end_char": [start + len("Díaz-Canel"), start + 1 + len("Díaz-Canel"), 90, 4],
+            "surface": ["Díaz-Canel", "Díaz-Canel", "Pyongyang", "Kuba"],
+        }
+    )
+    findings = span_findings(spans, bodies, "surface").to_list()
+    assert findings[0] is None
+    assert findings[1] == f"a1[{start + 1}:{start + 11}] surface 'Díaz-Canel' but body has 'íaz-Canel '"
+    assert findings[2] == f"a1[40:90] outside a body of {len(body)} characters"
+    assert findings[3] is None  # unknown article: reported by the orphan_article_id check instead
