@@ -139,10 +139,9 @@ def query(
         if relation is None:
             return
         if output_format == "table":
-            import polars as pl
+            import shutil
 
-            with pl.Config(tbl_rows=200, tbl_cols=40, fmt_str_lengths=80, tbl_hide_dataframe_shape=True):
-                typer.echo(relation.pl())
+            relation.show(max_width=max(100, shutil.get_terminal_size((160, 40)).columns), max_rows=200, max_col_width=60)
         elif output_format == "csv":
             typer.echo(relation.pl().write_csv(), nl=False)
         elif output_format == "json":

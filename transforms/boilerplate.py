@@ -184,7 +184,8 @@ def looks_like_related_headline(line: str) -> bool:
 # Words that open Indonesian sentences but rarely appear inside a headline.
 SENTENCE_STARTERS = frozenset(
     "sementara namun tetapi menurut kemudian adapun selain sebelumnya sedangkan padahal apalagi diketahui dikatakan "
-    "disebutkan dijelaskan tercatat ia dia mereka beliau yakni yaitu sehingga akibatnya selanjutnya".split()
+    "disebutkan dijelaskan tercatat ia dia mereka beliau yakni yaitu sehingga akibatnya selanjutnya sisanya selebihnya "
+    "sayangnya untungnya rupanya".split()
 )
 _TOKEN = re.compile(r"\S+")
 _SENTENCE_END = re.compile(r"[.!?][\"”’]?\s+(?=[A-Z\"“])")
@@ -208,12 +209,16 @@ def headline_end(rest: str) -> int:
     for j in range(1, len(tokens)):
         previous = tokens[j - 1][2]
         word = tokens[j][2]
-        if j >= 2 and _is_capital_word(word) and word.rstrip(",").lower() in SENTENCE_STARTERS:
+        if j >= 2 and _is_capital_word(word) and (
+            word.rstrip(",").lower() in SENTENCE_STARTERS or (word.endswith("nya,") and word[0].isupper())
+        ):
             return tokens[j][0]
         if previous[-1] in ".!?" and _is_capital_word(word) and not re.fullmatch(r"[A-Z][a-z]?\.|\d+\.|[A-Z](?:\.[A-Z])+\.?", previous):
             return tokens[j][0]
         if _is_lower_word(word):
             k = j - 1
+            while k > 0 and not any(c.isalpha() for c in tokens[k][2]):
+                k -= 1  # step back over numbers and dashes: "Menit 60 ' peluang", "Atlet - atlet"
             if tokens[k][2].lower().strip(",.:;") in TITLE_SMALL_WORDS and k > 0:
                 k -= 1
             if k >= 2 and _is_capital_word(tokens[k][2]):
@@ -223,7 +228,8 @@ def headline_end(rest: str) -> int:
         return len(rest) if len(rest) <= 200 else 0
     # A sentence-case headline: it ends where a capitalised word opens a clause after a lower-case word.
     for j in range(2, len(tokens) - 1):
-        if (_is_capital_word(tokens[j][2]) and tokens[j - 1][2][-1].isalpha() and tokens[j - 1][2][0].islower()
+        previous = tokens[j - 1][2]
+        if (_is_capital_word(tokens[j][2]) and (previous.isdigit() or (previous[-1].isalpha() and previous[0].islower()))
                 and _is_lower_word(tokens[j + 1][2])):
             return tokens[j][0]
     sentence = _SENTENCE_END.search(rest, 0, 200)

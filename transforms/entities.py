@@ -83,6 +83,25 @@ class EntityResources:
     add_gazetteer_matches: bool = True
     _features: FeatureCache | None = field(default=None, repr=False)
     run_cache: dict = field(default_factory=dict, repr=False)
+    run_tokens: dict = field(default_factory=dict, repr=False)
+
+    def clear_caches(self) -> None:
+        """Forget memoised tokens, runs and features (benchmarks use it to time a cold start)."""
+        self.run_cache.clear()
+        self.run_tokens.clear()
+        self._features = None
+        self.model.clear_cache()
+
+    def tokenize_run(self, text: str) -> tuple[list[str], list[tuple[int, int]]]:
+        """Tokens and run-relative offsets of a capitalised run (memoised)."""
+        hit = self.run_tokens.get(text)
+        if hit is None:
+            toks, spans, _ = tokenize(text, self.gazetteer)
+            hit = (toks, spans)
+            if len(self.run_tokens) >= 300_000:
+                self.run_tokens.clear()
+            self.run_tokens[text] = hit
+        return hit
 
     @property
     def features(self) -> FeatureCache:
@@ -188,7 +207,7 @@ _JOINER = r"(?:dan|of|and|the|de|da|van|von|der|den|la|le|al|el|bin|binti|ibn|du
 # A run of capitalised tokens on one line, possibly joined by `dan`, `of`, `bin`, …:
 # the only places a name can be, so the only places the model looks at.
 RUN_RE = re.compile(rf"(?<!\w){_CAP_TOKEN}(?:[ \t]+(?:{_JOINER}[ \t]+)?{_CAP_TOKEN})*")
-_CONTEXT_CHARS = 80
+_CONTEXT_CHARS = 48
 
 
 @dataclass
@@ -204,11 +223,14 @@ class Run:
 
 def _left_context(body: str, a: int) -> tuple[tuple[str, ...], bool]:
     """Up to two tokens before offset `a` in the same sentence and line, and whether `a` opens a sentence."""
-    seg = body[a - _CONTEXT_CHARS if a > _CONTEXT_CHARS else 0 : a]
+    start = a - _CONTEXT_CHARS if a > _CONTEXT_CHARS else 0
+    seg = body[start:a]
     cut = seg.rfind("\n")
     if cut >= 0:
         seg = seg[cut + 1 :]
     ctx = TOKEN_RE.findall(seg)
+    if cut < 0 and start > 0 and ctx and body[start - 1].isalnum() and seg[:1].isalnum():
+        del ctx[0]  # cut mid-word
     k = len(ctx)
     while k and ctx[k - 1] not in SENTENCE_END:
         k -= 1
@@ -365,7 +387,7 @@ _RunResult = tuple[
 def _analyse_run(text: str, left: tuple[str, ...], right: tuple[str, ...], bos: bool,
                  resources: EntityResources) -> _RunResult:
     """Mentions and leftover tokens of one run in its context (pure: cached by its inputs)."""
-    toks, spans, _ = tokenize(text, resources.gazetteer)
+    toks, spans = resources.tokenize_run(text)
     run = Run(toks, spans, list(left), list(right), bos)
     found = _run_mentions(run, resources, resources.model)
     taken = bytearray(len(toks))
@@ -386,11 +408,24 @@ def recognise(body: str, resources: EntityResources) -> list[tuple[int, int, str
     out = []
     leftovers: list[tuple[int, int, str]] = []
     name_parts: set[str] = set()
+    model = resources.model
+    features = resources.features
+    cap_ratio = resources.cap_ratio
+    alias_index = gaz.alias_index
     for m in RUN_RE.finditer(body):
         text = m.group()
         if text in FUNCTION_WORDS:
             continue
         a = m.start()
+        # Leading function words (`Menurut`, `Di`, `Sejak`) are never part of a name.
+        sp = text.find(" ")
+        while sp > 0 and text[:sp] in FUNCTION_WORDS:
+            j = sp
+            while text[j] in " \t":
+                j += 1
+            a += j
+            text = text[j:]
+            sp = text.find(" ")
         hit = whole.get(text)
         if hit is not None:
             eid, typ, toks = hit
@@ -400,7 +435,25 @@ def recognise(body: str, resources: EntityResources) -> list[tuple[int, int, str
                 name_parts.add(toks[-1])
             continue
         left, bos = _left_context(body, a)
-        right = _right_context(body, m.end())
+        b = m.end()
+        if sp < 0 and "-" not in text:
+            # One token: decide it inline, the common case.
+            if bos and cap_ratio.get(text.lower(), 1.0) < 0.1:
+                continue  # `Kebijakan …`: a word written lowercase elsewhere opens the sentence
+            if text in TITLE_TOKENS or text in COMPASS_WORDS or _breaks_name(text):
+                leftovers.append((a, b, text))
+                continue
+            right = _right_context(body, b)
+            eid = alias_index.get((text,))
+            gs = None if eid is None else "B-" + SHORT_TYPE[gaz.entries[eid].type]
+            label = model.tag_single(text, left, right, bos, gs, features)
+            if label == "O":
+                leftovers.append((a, b, text))
+                continue
+            typ = label[2:] if eid is None else SHORT_TYPE[gaz.entries[eid].type]
+            out.append((a, b, typ, eid, (text,)))
+            continue
+        right = _right_context(body, b)
         key = (left, text, right, bos)
         result = cache.get(key)
         if result is None:

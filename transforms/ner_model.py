@@ -31,6 +31,10 @@ class CrfModel:
         self.eos_pad = (z, z, z, self.score(["+1:EOS"]), self.score(["+2:EOS"]))
         self.cols = [[trans[i][j] for i in range(n)] for j in range(n)]  # cols[to][from]
 
+    def clear_cache(self) -> None:
+        """Forget memoised token vectors."""
+        self._token_vectors.clear()
+
     @classmethod
     def from_lines(cls, lines: Iterable[str]) -> "CrfModel":
         """Parse the TSV written by `benchmarks.train_ner` (`#labels`, `#trans`, then attribute rows)."""
@@ -51,14 +55,13 @@ class CrfModel:
 
     def score(self, attrs: Iterable[str]) -> tuple[float, ...]:
         """Summed state weights per label for a list of attributes."""
-        total = list(self.zero)
+        total = self.zero
         state = self.state
         for a in attrs:
             w = state.get(a)
             if w is not None:
-                for k, x in enumerate(w):
-                    total[k] += x
-        return tuple(total)
+                total = tuple(map(add, total, w))
+        return total
 
     def token_vectors(self, token: str, features: FeatureCache) -> tuple[tuple[float, ...], ...]:
         """Label scores a token contributes at offsets -2, -1, 0, +1, +2 (memoised)."""
@@ -88,6 +91,33 @@ class CrfModel:
             path.append(j)
         labels = self.labels
         return [labels[k] for k in reversed(path)]
+
+    def tag_single(
+        self, token: str, left: Sequence[str], right: Sequence[str], bos: bool, gs: str | None,
+        features: FeatureCache,
+    ) -> str:
+        """Label of a one-token run (same result as `tag_run` on it)."""
+        tv = self.token_vectors
+        nl = len(left)
+        m2 = tv(left[0], features)[0] if nl == 2 else self.bos_pad[0]
+        m1 = tv(left[-1], features)[1] if nl else self.bos_pad[1]
+        nr = len(right)
+        p1 = tv(right[0], features)[3] if nr else self.eos_pad[3]
+        p2 = tv(right[1], features)[4] if nr == 2 else self.eos_pad[4]
+        em = [a + b + c + d + e for a, b, c, d, e in zip(tv(token, features)[2], m1, m2, p1, p2)]
+        if bos or gs is not None:
+            extra = []
+            if bos:
+                centre = features.lookup(token)[2]
+                extra = ["bos", "bos|" + centre[1], "bos|" + centre[11]]
+            if gs is not None:
+                extra.append("gs=" + gs)
+            em = list(map(add, em, self.score(extra)))
+        if nl:
+            em = list(map(add, em, self.trans[self.o]))
+        if nr:
+            em = list(map(add, em, self.cols[self.o]))
+        return self.labels[em.index(max(em))]
 
     def tag_run(
         self,

@@ -56,17 +56,18 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, sha256 VARCHAR, applied_at TIMESTAMP)"
     )
-    applied = {row[0] for row in con.execute("SELECT name FROM schema_migrations").fetchall()}
+    applied = dict(con.execute("SELECT name, sha256 FROM schema_migrations").fetchall())
     newly_applied = []
     for path in sorted(SQL_DIR.glob("[0-9]*.sql")):
-        if path.name in applied:
-            continue
         sql = path.read_text(encoding="utf-8")
+        digest = hashlib.sha256(sql.encode()).hexdigest()
+        # Table files apply once; view files (only CREATE OR REPLACE VIEW) re-apply when they change.
+        if path.name in applied and (applied[path.name] == digest or "_views" not in path.name):
+            continue
         con.execute("BEGIN")
         con.execute(sql)
         con.execute(
-            "INSERT INTO schema_migrations VALUES (?, ?, ?)",
-            [path.name, hashlib.sha256(sql.encode()).hexdigest(), datetime.now()],
+            "INSERT OR REPLACE INTO schema_migrations VALUES (?, ?, ?)", [path.name, digest, datetime.now()]
         )
         con.execute("COMMIT")
         newly_applied.append(path.name)

@@ -278,9 +278,12 @@ def synthetic_record(n: int, split: str, base: dict, rng: random.Random, headlin
     if rng.random() < 0.08:
         # A dangling marker whose link was lost: the next line is article text (seed 003).
         inserts.append([[[B, pick(rng, LINKOUT_MARKER_ONLY, split)]]])
+    # Blocks go between original paragraphs, never inside another block.
+    slots: dict[int, list] = {}
     for block in inserts:
-        position = rng.randint(1, len(body))
-        body[position:position] = block
+        slots.setdefault(rng.randint(1, len(body)), []).extend(block)
+    body = [line for position, paragraph in enumerate(body + [None])
+            for line in slots.get(position, []) + ([paragraph] if paragraph is not None else [])]
 
     # Mixed lines: furniture glued inside a paragraph (~2% of lines).
     if rng.random() < 0.35 and body:

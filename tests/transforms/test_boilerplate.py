@@ -1,0 +1,288 @@
+import pickle
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from transforms.boilerplate import (
+    REMOVED_SCHEMA,
+    clean_articles,
+    headline_end,
+    learn_boilerplate,
+    line_hash,
+    load_rules,
+)
+
+SAMPLE = Path(__file__).parents[2] / "data" / "sample"
+PARAGRAPH = (
+    "Presiden Joko Widodo meresmikan jalan tol baru di Jawa Tengah pada Senin pagi. Ia mengatakan jalan itu akan "
+    "memangkas waktu tempuh antarkota hingga dua jam dan membantu distribusi barang ke pelabuhan."
+)
+PARAGRAPH_2 = (
+    "Menteri Pekerjaan Umum menambahkan bahwa pembangunan ruas berikutnya dimulai tahun depan. Anggaran proyek itu "
+    "berasal dari gabungan dana pemerintah dan investasi swasta, kata dia di lokasi peresmian."
+)
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules()
+
+
+def articles(*texts: str, hints: list | None = None) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"article_id": [f"a{i}" for i in range(len(texts))], "text": list(texts), "outlet_hint": hints or [None] * len(texts)},
+        schema={"article_id": pl.String, "text": pl.String, "outlet_hint": pl.String},
+    )
+
+
+def clean_one(rules, text: str, hint: str | None = None, learned=None):
+    clean, removed = clean_articles(articles(text, hints=[hint]), rules, learned=learned)
+    return clean.row(0, named=True), removed
+
+
+def seed_frame() -> pl.DataFrame:
+    files = sorted(SAMPLE.glob("*.txt"))
+    return articles(*[f.read_text(encoding="utf-8") for f in files]).with_columns(
+        pl.Series("article_id", [f.name[:3] for f in files])
+    )
+
+
+# ---------------------------------------------------------------- seeds
+
+
+def test_seed_boilerplate_lines_are_removed_with_their_rules(rules):
+    _, removed = clean_articles(seed_frame(), rules)
+    audit = set(removed.select("article_id", "text", "rule").iter_rows())
+    assert ("000", "(dka)", "metadata.author") in audit
+    assert ("002", "Baca Juga di Garis Satu:", "linkout.baca_juga") in audit
+    assert ("002", "Previous Post Next Post", "page_navigation") in audit
+    assert ("002", "نموذج الاتصال", "foreign_widget") in audit
+    assert ("003", "Baca juga:", "linkout.baca_juga") in audit
+    assert ("003", "REUTERS", "metadata.agency") in audit
+    assert ("003", "Pilihan Editor Pasukan Israel Tembak Mati Remaja Palestina di Tepi Barat", "editors_pick") in audit
+    assert ("004", "31 Juli 2023", "metadata.date_line") in audit
+
+
+def test_seed_bodies_keep_every_article_line(rules):
+    clean, removed = clean_articles(seed_frame(), rules)
+    bodies = dict(clean.select("article_id", "body").iter_rows())
+    removed_lines = {(a, n) for a, n, kind in removed.select("article_id", "line_no", "kind").iter_rows() if kind == "line"}
+    for path in sorted(SAMPLE.glob("*.txt")):
+        article_id = path.name[:3]
+        for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+            if line.strip() and (article_id, number) not in removed_lines:
+                tail = line.strip()[-60:]
+                assert tail in bodies[article_id], (article_id, number, line[:60])
+    for marker in ("Baca juga", "Pilihan Editor", "Previous Post", "REUTERS", "(dka)", "نموذج"):
+        assert all(marker not in body for body in bodies.values())
+
+
+def test_seed_003_keeps_the_paragraph_after_a_bare_baca_juga(rules):
+    clean, removed = clean_articles(seed_frame(), rules)
+    body = clean.filter(pl.col("article_id") == "003")["body"][0]
+    assert "Seiring meningkatnya isolasi Rusia atas invasinya di Ukraina" in body
+    assert removed.filter((pl.col("article_id") == "003") & (pl.col("line_no") == 4)).height == 0
+
+
+def test_seed_002_duplicate_caption_is_kept_once_and_table_stays(rules):
+    clean, removed = clean_articles(seed_frame(), rules)
+    body = clean.filter(pl.col("article_id") == "002")["body"][0]
+    caption = "Di kota pesisir Wonsan, Presiden Kim Jong Un bertemu langsung dengan Menlu Rusia Sergei Lavrov"
+    assert body.count(caption) == 1
+    assert removed.filter((pl.col("article_id") == "002") & (pl.col("rule") == "duplicate_line"))["line_no"].to_list() == [4]
+    assert "MiliterPengiriman amunisi, pelatihan personelTidak diakui, tapi terpantau" in body
+    assert "Faktor Strategis di Balik Kedekatan Moskow–Pyongyang" in body
+
+
+# ---------------------------------------------------------------- families
+
+FAMILIES = [
+    ("Baca juga: Harga Beras Naik Jelang Lebaran di Pasar Induk", "linkout.baca_juga"),
+    ("Baca Juga: Polisi Tangkap Dua Pelaku Pembobolan ATM", "linkout.baca_juga"),
+    ("Simak juga: Gempa Magnitudo 5,1 Guncang Sukabumi", "linkout.baca_juga"),
+    ("Lihat juga: Timnas Indonesia Kalahkan Vietnam 2-0", "linkout.baca_juga"),
+    ("[Baca juga: KPK Periksa Tiga Saksi Kasus Korupsi Bansos]", "linkout.baca_juga"),
+    ("Simak Video \"Detik-detik Banjir Bandang Terjang Garut\"", "video_promo"),
+    ("Baca selengkapnya di sini", "read_more"),
+    ("ADVERTISEMENT", "advertisement"),
+    ("Advertisement", "advertisement"),
+    ("SCROLL TO CONTINUE WITH CONTENT", "scroll_marker"),
+    ("[Gambas:Video CNN]", "video_embed"),
+    ("Foto: ANTARA/Aprillio Akbar", "photo_credit"),
+    ("Warga mengantre bantuan di posko pengungsian, Senin. (Foto: Dok. Istimewa)", "photo_caption"),
+    ("Dapatkan update berita pilihan dan breaking news setiap hari dari Kompas.com.", "channel_promo"),
+    ("Ikuti berita terkini dari Okezone di Google News, klik di sini.", "channel_promo"),
+    ("Follow WhatsApp Channel SINDOnews.com untuk update berita terbaru setiap hari.", "channel_promo"),
+    ("Editor: Bagus Prasetyo", "credit_editor"),
+    ("Penulis: Rina Marlina", "metadata.author"),
+    ("Pewarta: Dedi Supriyadi", "metadata.author"),
+    ("Laporan Wartawan Tribunnews.com, Yulia Saputri", "credit_report_by"),
+    ("(rzy/ega)", "metadata.author"),
+    ("Artikel ini telah tayang di Kompas.com dengan judul \"Harga Cabai Melonjak\"", "syndication"),
+    ("Disclaimer: Artikel ini bukan merupakan ajakan untuk membeli atau menjual saham. Keputusan investasi sepenuhnya ada di tangan pembaca.", "disclaimer"),
+    ("Tags: politik, ekonomi, KPK", "tag_list"),
+    ("Topik: Pemilu 2024", "tag_list"),
+    ("Bagikan artikel ini", "share_prompt"),
+    ("Halaman 1 2 3 Selanjutnya", "page_navigation"),
+    ("Selanjutnya", "page_navigation"),
+    ("Pilihan Editor: Harga Emas Antam Turun Hari Ini", "editors_pick"),
+    ("相关新闻", "foreign_widget"),
+    ("REUTERS", "metadata.agency"),
+]
+
+
+@pytest.mark.parametrize("furniture, rule", FAMILIES)
+def test_each_family_is_removed_as_a_whole_line(rules, furniture, rule):
+    row, removed = clean_one(rules, f"{PARAGRAPH}\n\n{furniture}\n\n{PARAGRAPH_2}")
+    assert row["body"] == f"{PARAGRAPH}\n\n{PARAGRAPH_2}"
+    expected = pl.DataFrame(
+        {"article_id": ["a0"], "line_no": [3], "text": [furniture], "rule": [rule], "kind": ["line"]}, schema=REMOVED_SCHEMA
+    )
+    assert_frame_equal(removed, expected)
+
+
+def test_marker_line_takes_the_related_headlines_that_follow(rules):
+    text = f"{PARAGRAPH}\nBaca Juga\nHarga Cabai Rawit Tembus Rp100 Ribu\nBank Indonesia Tahan Suku Bunga\n{PARAGRAPH_2}"
+    row, removed = clean_one(rules, text)
+    assert row["body"] == f"{PARAGRAPH}\n{PARAGRAPH_2}"
+    assert removed["line_no"].to_list() == [2, 3, 4]
+    assert set(removed["rule"]) == {"linkout.baca_juga"}
+
+
+def test_inline_link_out_is_cut_and_both_sides_kept(rules):
+    text = (
+        "Polisi masih memeriksa saksi, kata dia. Baca juga: Jokowi Resmikan Tol Baru di Jawa Tengah "
+        "Sementara itu, keluarga korban meminta kasus ini diusut tuntas."
+    )
+    row, removed = clean_one(rules, text)
+    assert row["body"] == "Polisi masih memeriksa saksi, kata dia. Sementara itu, keluarga korban meminta kasus ini diusut tuntas."
+    assert removed.select("text", "rule", "kind").rows() == [
+        ("Baca juga: Jokowi Resmikan Tol Baru di Jawa Tengah", "linkout.baca_juga", "inline")
+    ]
+
+
+def test_inline_bracketed_link_out_and_ad_marker(rules):
+    text = "Harga beras naik lagi pekan ini. [Baca juga: Bulog Siapkan Operasi Pasar] Pedagang mengeluhkan pasokan. ADVERTISEMENT"
+    row, removed = clean_one(rules, text)
+    assert row["body"] == "Harga beras naik lagi pekan ini. Pedagang mengeluhkan pasokan."
+    assert removed["rule"].to_list() == ["linkout.baca_juga", "advertisement"]
+    assert removed["kind"].unique().to_list() == ["inline"]
+
+
+def test_headline_end_stops_before_a_new_sentence():
+    assert headline_end("Jokowi Resmikan Tol Baru di Jawa Sementara itu, polisi") == len("Jokowi Resmikan Tol Baru di Jawa ")
+    assert headline_end("Harga Emas Naik Lagi") == len("Harga Emas Naik Lagi")
+    assert headline_end("Polisi tangkap pelaku. Warga lega") == len("Polisi tangkap pelaku. ")
+
+
+def test_author_initials_after_the_last_sentence_become_metadata(rules):
+    row, removed = clean_one(rules, f"{PARAGRAPH}\n{PARAGRAPH_2} (rzy/ega)")
+    assert row["author"] == "rzy/ega"
+    assert row["body"].endswith("di lokasi peresmian.")
+    assert removed.select("text", "rule", "kind").rows() == [("(rzy/ega)", "metadata.author", "inline")]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Iklan rokok dilarang tayang di televisi sebelum pukul 21.30, kata pejabat Komisi Penyiaran Indonesia.",
+        "Hingga berita ini dimuat, tim KPK belum menemukan tersangka di rumahnya.",
+        "Ia mengajak warga bergabung dalam aksi bersih-bersih pantai dan mengikuti kampanye itu di Instagram.",
+        "Menurut editor senior majalah itu, laporan tersebut sudah diverifikasi sebelum diterbitkan.",
+        "Foto-foto kejadian itu beredar luas di media sosial sejak Senin pagi.",
+        "Halaman 12 laporan itu memuat rincian anggaran yang dipersoalkan.",
+        "Latar Belakang Hubungan Korea Utara dan Rusia",
+        "2. Tiongkok",
+    ],
+)
+def test_article_text_with_furniture_words_is_kept(rules, sentence):
+    row, removed = clean_one(rules, f"{PARAGRAPH}\n{sentence}\n{PARAGRAPH_2}")
+    assert sentence in row["body"]
+    assert removed.height == 0
+
+
+def test_paragraph_scraped_twice_is_kept_once(rules):
+    row, removed = clean_one(rules, f"{PARAGRAPH}\n\n{PARAGRAPH_2}\n\n{PARAGRAPH}")
+    assert row["body"] == f"{PARAGRAPH}\n\n{PARAGRAPH_2}"
+    assert removed.select("line_no", "rule").rows() == [(5, "duplicate_line")]
+
+
+def test_outlet_scoped_rule_only_fires_for_its_outlet(tmp_path):
+    default = Path(__file__).parents[2] / "data" / "boilerplate"
+    (tmp_path / "outlets.tsv").write_text((default / "outlets.tsv").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "rules.tsv").write_text(
+        "name\tfamily\tscope\taction\tfield\ttriggers\tpattern\n"
+        "kompas_slogan\tpromo\tkompas\tline\t\tjernih\tJernih Melihat Dunia\n",
+        encoding="utf-8",
+    )
+    scoped = load_rules(tmp_path)
+    text = f"{PARAGRAPH}\nJernih Melihat Dunia"
+    frame = articles(text, text, hints=["kompas", "detik"])
+    clean, removed = clean_articles(frame, scoped)
+    assert removed.select("article_id", "rule").rows() == [("a0", "kompas_slogan")]
+    assert clean["body"].to_list() == [PARAGRAPH, text]
+
+
+def test_rules_survive_pickling(rules):
+    restored = pickle.loads(pickle.dumps(rules))
+    frame = seed_frame()
+    assert_frame_equal(clean_articles(frame, restored)[1], clean_articles(frame, rules)[1])
+
+
+def test_empty_and_null_texts_give_empty_bodies(rules):
+    frame = articles("", None)
+    clean, removed = clean_articles(frame, rules)
+    assert clean["body"].to_list() == ["", ""]
+    assert removed.height == 0 and removed.schema == pl.Schema(REMOVED_SCHEMA)
+
+
+# ---------------------------------------------------------------- learned boilerplate
+
+SLOGAN = "Portal Kabar Kita hadir menemani pembaca setia di seluruh penjuru Nusantara."
+
+
+def distinct_article(n: int) -> str:
+    return (
+        f"Warga desa nomor {n} di kecamatan {'abcdefghij'[n]} memperingati hari jadi kampung mereka dengan pawai obor.\n"
+        f"Panitia {'klmnopqrst'[n]} menyebut acara itu menarik ribuan pengunjung dari berbagai daerah sekitar kota.\n"
+        f"{SLOGAN}"
+    )
+
+
+def test_learned_table_grows_run_by_run_and_removes_furniture_at_k(rules):
+    first_run, _ = clean_articles(articles(*[distinct_article(n) for n in range(3)], hints=["kabarkita"] * 3), rules)
+    learned = learn_boilerplate(first_run)
+    slogan = learned.filter(pl.col("line_hash") == line_hash(SLOGAN))
+    assert slogan.select("outlet", "example_line", "n_articles").rows() == [("kabarkita", SLOGAN, 3)]
+    row, _ = clean_one(rules, distinct_article(9), hint="kabarkita", learned=learned)
+    assert SLOGAN in row["body"]  # seen in 3 articles, below K=5
+
+    second_run, _ = clean_articles(articles(*[distinct_article(n) for n in range(3, 6)], hints=["kabarkita"] * 3), rules)
+    learned = learn_boilerplate(second_run, learned)
+    assert learned.filter(pl.col("line_hash") == line_hash(SLOGAN))["n_articles"].to_list() == [6]
+    row, removed = clean_one(rules, distinct_article(9), hint="kabarkita", learned=learned)
+    assert SLOGAN not in row["body"]
+    assert removed.select("text", "rule").rows() == [(SLOGAN, "learned")]
+    other_outlet, _ = clean_one(rules, distinct_article(9), hint="lainnya", learned=learned)
+    assert SLOGAN in other_outlet["body"]
+
+
+def test_syndicated_copies_do_not_teach_their_own_sentences(rules):
+    # Re-posts of one article by one outlet: other dateline, other footer; the bodies' own sentences recur six times.
+    headers = ["JAKARTA – ", "SEOUL – ", "Jakarta - ", "BANDUNG - ", "", "SURABAYA – "]
+    footers = ["Bagikan artikel ini", "Editor: Rina Marlina", "(dka)", "", "Tags: tol, Jawa", "ADVERTISEMENT"]
+    copies = [f"{h}{PARAGRAPH}\n{PARAGRAPH_2}\n{f}" for h, f in zip(headers, footers)]
+    clean, _ = clean_articles(articles(*copies, hints=["kabarkita"] * len(copies)), rules)
+    learned = learn_boilerplate(clean)
+    sentence = learned.filter(pl.col("line_hash") == line_hash(PARAGRAPH_2))
+    assert sentence["n_articles"].to_list() == [1]
+    assert sentence["n_lines_seen"].to_list() == [6]
+    row, _ = clean_one(rules, copies[0], hint="kabarkita", learned=learned)
+    assert PARAGRAPH_2 in row["body"]
+
+
+def test_line_hash_ignores_case_digits_and_punctuation():
+    assert line_hash("Dibaca 1.204 kali!") == line_hash("dibaca 9.999 KALI")
+    assert line_hash("Dibaca 1.204 kali") != line_hash("Dilihat 1.204 kali")
