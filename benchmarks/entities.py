@@ -10,6 +10,8 @@ the IndoSum throughput corpus live in ../shared and are skipped when absent.
 from __future__ import annotations
 
 import argparse
+import bisect
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -91,7 +93,7 @@ def score(gold: list[set], pred: list[set]) -> dict[str, tuple[float, float, flo
 def print_scores(title: str, scores: dict) -> None:
     """One line per type."""
     for typ, (p, r, f, n) in scores.items():
-        print(f"{title:10s} {typ:4s} P={p:.3f} R={r:.3f} F1={f:.3f} (gold {n})")
+        print(f"{title:15s} {typ:4s} P={p:.3f} R={r:.3f} F1={f:.3f} (gold {n})")
 
 
 def predicted_spans(ids: list[str], bodies: list[str], resources) -> list[set]:
@@ -135,16 +137,34 @@ def evaluate_seeds(resources, show: bool) -> None:
     print(f"seed mentions {mentions.height}, entities {entities.height}, offsets exact: {offsets_ok}")
 
 
+def snap_to_tokens(text: str, spans: set) -> set:
+    """Widen character spans to whole dataset tokens (space-separated), CoNLL style."""
+    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == " "]
+    ends = [i for i, ch in enumerate(text) if ch == " "] + [len(text)]
+    out = set()
+    for s, e, t in spans:
+        k = bisect.bisect_right(starts, s) - 1
+        j = bisect.bisect_left(ends, e)
+        out.add((starts[k], ends[j], t))
+    return out
+
+
 def evaluate_idner(resources) -> None:
-    """Full-stage F1 on idner-news-2k dev (one sentence per article)."""
+    """Stage F1 on idner-news-2k dev (one sentence per article), model-only and with gazetteer names."""
     path = SHARED / "ner" / "idner-news-2k" / "dev.txt"
     if not path.exists():
         print(f"idner dev: skipped ({path} absent)")
         return
     sents = read_idner(path)
     ids = [f"dev{i}" for i in range(len(sents))]
-    pred = predicted_spans(ids, [s for s, _ in sents], resources)
-    print_scores("idner-dev", score([g for _, g in sents], pred))
+    gold = [g for _, g in sents]
+    for label, res in (
+        ("idner-dev model", dataclasses.replace(resources, add_gazetteer_matches=False)),
+        ("idner-dev +gaz", resources),
+    ):
+        pred = predicted_spans(ids, [s for s, _ in sents], res)
+        pred = [snap_to_tokens(text, p) for (text, _), p in zip(sents, pred)]
+        print_scores(label, score(gold, pred))
 
 
 def measure_throughput(resources, limit: int) -> None:

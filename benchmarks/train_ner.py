@@ -284,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=SHARED)
     parser.add_argument("--c1", type=float, default=0.05)
-    parser.add_argument("--c2", type=float, default=0.01)
+    parser.add_argument("--c2", type=float, default=0.1)
     parser.add_argument("--iterations", type=int, default=300)
     parser.add_argument("--no-write", action="store_true", help="train to a temp file, print dev F1 only")
     parser.add_argument("--skip-build", action="store_true", help="reuse existing gazetteer/lexicon files")

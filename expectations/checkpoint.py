@@ -100,6 +100,8 @@ def _expectation(gxe: Any, check: Check) -> Any:
     return getattr(gxe, class_name)(
         **check.gx_kwargs(),
         meta={"blocking": check.blocking, "why": check.why},
+        # The description replaces GX's generated sentence in Data Docs, so the flag shows on every result.
+        description=f"[{label}] {check.column_name}: {check.why} ({check.expectation})",
         notes=f"**{label}**: {check.why}",
         severity=FailureSeverity.CRITICAL if check.blocking else FailureSeverity.WARNING,
     )

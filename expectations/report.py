@@ -34,32 +34,52 @@ def _sample_list(details: str | None) -> str:
     return f'<ul class="sample">{"".join(items)}</ul>' if items else ""
 
 
+def _result_row(row: dict, with_suite: bool = False) -> str:
+    """One dq_results row as a table row: expectation, column, blocking/warn, success, unexpected count, samples."""
+    why = json.loads(row["details"]).get("why", "") if row["details"] else ""
+    severity = "blocking" if row["blocking"] else "warn"
+    state = "passed" if row["success"] else "failed"
+    count = "" if row["unexpected_count"] is None else f"{row['unexpected_count']:,}"
+    suite = f'<td><a href="#suite-{html.escape(row["suite"])}">{html.escape(row["suite"])}</a></td>' if with_suite else ""
+    return (
+        f'<tr class="{state} {severity}" data-suite="{html.escape(row["suite"])}" data-expectation="{html.escape(row["expectation"])}"'
+        f' data-column="{html.escape(row["column_name"] or "")}">{suite}'
+        f"<td><code>{html.escape(row['expectation'])}</code><div class=\"why\">{html.escape(why)}</div></td>"
+        f"<td><code>{html.escape(row['column_name'] or '')}</code></td>"
+        f'<td><span class="badge {severity}">{severity}</span></td>'
+        f'<td class="{"pass" if row["success"] else "fail"}">{"pass" if row["success"] else "FAIL"}</td>'
+        f'<td class="num">{count}</td>'
+        f"<td>{_sample_list(row['details'])}</td></tr>"
+    )
+
+
+def _table(rows: list[str], with_suite: bool = False) -> str:
+    """A results table around rendered rows."""
+    suite = "<th>suite</th>" if with_suite else ""
+    return (
+        f"<table><thead><tr>{suite}<th>expectation</th><th>column</th><th>severity</th><th>result</th>"
+        "<th>unexpected</th><th>sample unexpected values</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _failures_section(results: pl.DataFrame) -> str:
+    """Every failed expectation, blocking first, above the per-suite tables."""
+    failed = results.filter(~pl.col("success")).sort("blocking", descending=True, maintain_order=True)
+    if not failed.height:
+        return ""
+    rows = [_result_row(row, with_suite=True) for row in failed.iter_rows(named=True)]
+    return f'<section id="failures"><h2>Failed expectations <span class="count">{failed.height}</span></h2>{_table(rows, True)}</section>'
+
+
 def _suite_section(suite: str, results: pl.DataFrame, staged_rows: int | None) -> str:
-    """One suite's table: expectation, column, blocking/warn, success, unexpected count, samples."""
-    rows = []
-    for row in results.iter_rows(named=True):
-        why = json.loads(row["details"]).get("why", "") if row["details"] else ""
-        severity = "blocking" if row["blocking"] else "warn"
-        state = "passed" if row["success"] else "failed"
-        count = "" if row["unexpected_count"] is None else f"{row['unexpected_count']:,}"
-        rows.append(
-            f'<tr class="{state} {severity}" data-expectation="{html.escape(row["expectation"])}"'
-            f' data-column="{html.escape(row["column_name"] or "")}">'
-            f"<td><code>{html.escape(row['expectation'])}</code><div class=\"why\">{html.escape(why)}</div></td>"
-            f"<td><code>{html.escape(row['column_name'] or '')}</code></td>"
-            f'<td><span class="badge {severity}">{severity}</span></td>'
-            f'<td class="{"pass" if row["success"] else "fail"}">{"pass" if row["success"] else "FAIL"}</td>'
-            f'<td class="num">{count}</td>'
-            f"<td>{_sample_list(row['details'])}</td></tr>"
-        )
+    """One suite's table of results."""
+    rows = [_result_row(row) for row in results.iter_rows(named=True)]
     failed = results.filter(~pl.col("success")).height
     staged = "" if staged_rows is None else f"{staged_rows:,} staged rows · "
     return (
         f'<section class="suite" id="suite-{html.escape(suite)}"><h2>{html.escape(suite)} '
-        f'<span class="count">{staged}{results.height} expectations, {failed} failed</span></h2>'
-        "<table><thead><tr><th>expectation</th><th>column</th><th>severity</th><th>result</th>"
-        "<th>unexpected</th><th>sample unexpected values</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table></section>"
+        f'<span class="count">{staged}{results.height} expectations, {failed} failed</span></h2>{_table(rows)}</section>'
     )
 
 
@@ -102,7 +122,7 @@ def render_report(
         n_failed_warn=f"{failed.filter(~pl.col('blocking')).height:,}",
         n_staged=f"{sum(staged_rows.values()):,}",
         data_docs_link=link,
-        suite_sections="\n".join(sections),
+        suite_sections="\n".join([_failures_section(results), *sections]),
     )
 
 

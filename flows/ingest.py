@@ -223,6 +223,7 @@ def _ingest(con, settings: IngestSettings, summary: RunSummary, run_date: date, 
         progress.finish()
 
     clock = perf_counter()
+    store.consolidate_staging(con)
     outcome = validate_staged(con, summary.run_id, run_date, settings.reports)
     summary.add_seconds("validate", perf_counter() - clock)
     _record_dq(con, outcome.results)

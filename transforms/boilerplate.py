@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+import string
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +29,8 @@ from transforms.metadata import (
 DEFAULT_RULES_DIR = Path(__file__).parents[1] / "data" / "boilerplate"
 ACTIONS = ("line", "span", "tail", "linkout")
 DUPLICATE_MIN_CHARS = 25
-UNTRIGGERED_MAX_CHARS = 160  # untriggered whole-line furniture (initials, nav, widgets) is short
-FAST_PATH_MIN_CHARS = 175  # longer than any untriggered furniture line or related headline
+UNTRIGGERED_MAX_CHARS = 125  # rules without triggers, and `!ascii` rules, only see lines this short
+RELATED_HEADLINE_MAX_CHARS = 170
 LEARNED_MIN_ARTICLES = 5
 LEARNED_MAX_FINGERPRINTS = 32
 LEARNED_MAX_LINE_CHARS = 300
@@ -73,48 +74,35 @@ class BoilerplateRules:
             re.compile(f"(?:{_rename_value_group(r.pattern, i)})\\s*$") if r.action == "tail" else None
             for i, r in enumerate(rules)
         ]
-        # Untriggered whole-line rules go into one alternation per scope, tried with fullmatch.
-        untriggered = [i for i, r in enumerate(rules) if r.action == "line" and not r.triggers]
-        scopes = {key for r in rules if r.scope for key in r.scope}
-        self._line_alternation = {
-            key: _alternation([i for i in untriggered if rules[i].scope is None or (key and key in rules[i].scope)], rules)
-            for key in [None, *sorted(scopes)]
-        }
-        self.untriggered_other = [i for i, r in enumerate(rules) if r.action != "line" and not r.triggers]
-        # Triggered rules are found through one Aho–Corasick pass over the lower-cased article.
-        self.end_triggers: list[tuple[str, int]] = []
+        # Every rule is gated by cheap triggers, so most article lines never meet a regex:
+        # literals through one Aho–Corasick pass, `^x`/`$x` on a line's first/last char, `!ascii` on short non-ASCII lines.
+        self.untriggered = tuple(i for i, r in enumerate(rules) if not r.triggers)
+        self.start_triggers: dict[str, tuple[int, ...]] = {}
+        self.end_triggers: dict[str, tuple[int, ...]] = {}
+        self.nonascii_rules: tuple[int, ...] = ()
         by_literal: dict[str, list[int]] = {}
         for i, r in enumerate(rules):
             for trigger in r.triggers:
-                if trigger.startswith("$"):
-                    if len(trigger) != 2:
-                        raise ValueError(f"rule {r.name}: an end trigger is one character, got {trigger!r}")
-                    self.end_triggers.append((trigger[1:], i))
+                if trigger == "!ascii":
+                    self.nonascii_rules += (i,)
+                elif trigger[0] in "^$" and len(trigger) == 2:
+                    table = self.start_triggers if trigger[0] == "^" else self.end_triggers
+                    table[trigger[1]] = table.get(trigger[1], ()) + (i,)
                 else:
                     by_literal.setdefault(trigger, []).append(i)
-        self.end_triggers_by_char: dict[str, tuple[int, ...]] = {}
-        for char, i in self.end_triggers:
-            self.end_triggers_by_char[char] = self.end_triggers_by_char.get(char, ()) + (i,)
         self.automaton = ahocorasick.Automaton()
         for literal, indices in by_literal.items():
-            self.automaton.add_word(literal, tuple(indices))
+            # A literal matches as a whole word (`tag` not in `tagihan`); a trailing `*` makes it a prefix (`advert*`).
+            word = literal.rstrip("*")
+            self.automaton.add_word(word, (len(word), word[0].isalnum(), word[-1].isalnum() and not literal.endswith("*"), tuple(indices)))
         self.automaton.make_automaton()
 
     def __reduce__(self):
         return (BoilerplateRules, (self.rules, self.outlets))
 
-    def line_alternation(self, outlet_key: str | None) -> re.Pattern:
-        """The combined untriggered whole-line pattern for an outlet."""
-        return self._line_alternation.get(outlet_key) or self._line_alternation[None]
-
 
 def _rename_value_group(pattern: str, index: int) -> str:
     return pattern.replace("(?P<value>", f"(?P<v{index}>")
-
-
-def _alternation(indices: list[int], rules: list[Rule]) -> re.Pattern:
-    parts = [f"(?P<r{i}>{_rename_value_group(rules[i].pattern, i)})" for i in indices]
-    return re.compile("|".join(parts) if parts else "(?!)")
 
 
 def _read_tsv(path: Path) -> list[dict[str, str]]:
@@ -151,15 +139,16 @@ _NORMALISE_DROP = re.compile(r"[\W_]+")
 
 
 _COMBINING = re.compile(r"[\u0300-\u036f]")
-_DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
+_ASCII_KEY = str.maketrans({**{c: " " for c in string.punctuation}, **{d: "0" for d in "123456789"}})
 
 
 def normalise_line(line: str) -> str:
     """CCNet-style line key: lower case, accents and punctuation dropped, digits as 0, single spaces."""
-    text = line.lower().translate(_DIGITS_TO_ZERO)
-    if not text.isascii():
-        text = _COMBINING.sub("", unicodedata.normalize("NFD", text))
-    return _NORMALISE_DROP.sub(" ", text).strip()
+    text = line.lower()
+    if text.isascii():
+        return " ".join(text.translate(_ASCII_KEY).split())
+    text = _COMBINING.sub("", unicodedata.normalize("NFD", text))
+    return " ".join(_NORMALISE_DROP.sub(" ", text.translate(_ASCII_KEY)).split())
 
 
 def line_hash(line: str) -> int:
@@ -171,7 +160,7 @@ def line_hash(line: str) -> int:
 def looks_like_related_headline(line: str) -> bool:
     """True for a related-article headline line: short, no final full stop, no sentence break inside."""
     words = line.split()
-    if not 1 <= len(words) <= 22 or len(line) > 170:
+    if not 1 <= len(words) <= 22 or len(line) > RELATED_HEADLINE_MAX_CHARS:
         return False
     end = line.rstrip("\"”’' ")
     if end.endswith((".", ",", ";", ":")) and not end.endswith("..."):
@@ -248,7 +237,7 @@ class _Cut:
     rule: str
 
 
-def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, learned: dict[str, set[int]]):
+def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, learned: dict[str, "_LearnedFurniture"]):
     """Clean one article: (body, metadata dict, removed records [(line_no, text, rule, kind)])."""
     lines = text.split("\n")
     header = parse_header(lines, rules.matcher, outlet_hint)
@@ -256,7 +245,6 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
     outlet_key = hinted.key if hinted else None
     meta = {"outlet": header.outlet, "dateline": header.dateline, "title": header.title,
             "author": None, "agency": header.agency, "date_line": header.date_line}
-    line_alternation = rules.line_alternation(outlet_key)
     rule_list = rules.rules
     compiled = rules.compiled
 
@@ -267,10 +255,14 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
         starts.append(position)
         position += len(line) + 1
     candidates: dict[int, set[int]] = {}
-    for end, indices in rules.automaton.iter(lowered):
+    last = len(lowered) - 1
+    for end, (length, whole_start, whole_end, indices) in rules.automaton.iter(lowered):
+        start = end - length + 1
+        if (whole_start and start > 0 and lowered[start - 1].isalnum()) or (whole_end and end < last and lowered[end + 1].isalnum()):
+            continue
         candidates.setdefault(bisect.bisect_right(starts, end) - 1, set()).update(indices)
 
-    learned_hashes = learned.get(header.outlet or UNKNOWN_OUTLET, set()) if learned else set()
+    learned_furniture = learned.get(header.outlet or UNKNOWN_OUTLET) if learned else None
     removed: list[tuple[int, str, str, str]] = []
     kept: list[str] = []
     seen_lines: set[str] = set()
@@ -278,54 +270,54 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
     pending_count = 0
 
     header_lines = header.removed_lines.keys() | header.prefix_cuts.keys()
-    end_triggers = rules.end_triggers_by_char
+    start_triggers, end_triggers, nonascii_rules = rules.start_triggers, rules.end_triggers, rules.nonascii_rules
+    untriggered = rules.untriggered
     for i, raw in enumerate(lines):
         if not raw:
             if kept and kept[-1]:
                 kept.append("")  # one blank line between paragraphs, however many were removed
             continue
-        if i not in candidates and i not in header_lines and len(raw) > FAST_PATH_MIN_CHARS:
-            # Fast path: a long line no rule can touch (most article paragraphs).
+        line_no = i + 1
+        if i in header_lines:
+            if i in header.removed_lines:
+                removed.append((line_no, raw.strip(), header.removed_lines[i], "line"))
+                continue
+            prefix_cuts = header.prefix_cuts[i]
+            for start, end, rule in prefix_cuts:
+                removed.append((line_no, raw[start:end].strip(), rule, "inline"))
+            stripped = raw[prefix_cuts[-1][1]:].strip()
+        else:
             stripped = raw.strip()
-            if stripped[-1] not in end_triggers:
+            if not stripped:
+                if kept and kept[-1]:
+                    kept.append("")
+                continue
+            length = len(stripped)
+            short_nonascii = length <= UNTRIGGERED_MAX_CHARS and not stripped.isascii()
+            if (i not in candidates and stripped[0].lower() not in start_triggers and stripped[-1].lower() not in end_triggers
+                    and not (short_nonascii and nonascii_rules) and not (untriggered and length <= UNTRIGGERED_MAX_CHARS)
+                    and (pending_linkout is None or length > RELATED_HEADLINE_MAX_CHARS)):
+                # Fast path: a line no rule can touch (most article paragraphs).
                 pending_linkout = None
-                if learned_hashes and len(stripped) <= LEARNED_MAX_LINE_CHARS and line_hash(stripped) in learned_hashes:
-                    removed.append((i + 1, stripped, "learned", "line"))
-                elif stripped in seen_lines:
-                    removed.append((i + 1, stripped, "duplicate_line", "line"))
+                if learned_furniture is not None and stripped in learned_furniture:
+                    removed.append((line_no, stripped, "learned", "line"))
+                elif length >= DUPLICATE_MIN_CHARS and stripped in seen_lines:
+                    removed.append((line_no, stripped, "duplicate_line", "line"))
                 else:
                     seen_lines.add(stripped)
                     kept.append(stripped)
                 continue
-        line_no = i + 1
-        if i in header.removed_lines:
-            removed.append((line_no, raw.strip(), header.removed_lines[i], "line"))
-            continue
-        cuts: list[_Cut] = [_Cut(a, b, r) for a, b, r in header.prefix_cuts.get(i, [])]
-        line = raw
-        if cuts:
-            for cut in cuts:
-                removed.append((line_no, raw[cut.start:cut.end].strip(), cut.rule, "inline"))
-            line = raw[cuts[-1].end:]
-            cuts = []
-        stripped = line.strip()
-        if not stripped:
-            if kept and kept[-1]:
-                kept.append("")
-            continue
+        cuts: list[_Cut] = []
 
         rule_name = None
+        line_candidates = set(candidates.get(i, ()))
+        line_candidates.update(start_triggers.get(stripped[0].lower(), ()), end_triggers.get(stripped[-1].lower(), ()))
         if len(stripped) <= UNTRIGGERED_MAX_CHARS:
-            match = line_alternation.fullmatch(stripped)
-            if match is not None:
-                index = int(match.lastgroup[1:])
-                rule_name = rule_list[index].name
-                _take_field(meta, rule_list[index], match, index)
-        line_candidates = sorted(candidates[i]) if i in candidates else []
-        for index in end_triggers.get(stripped[-1], ()):
-            if index not in line_candidates:
-                line_candidates.append(index)
-        if rule_name is None:
+            line_candidates.update(untriggered)
+            if not stripped.isascii():
+                line_candidates.update(nonascii_rules)
+        line_candidates = sorted(line_candidates)
+        if line_candidates:
             for index in line_candidates:
                 rule = rule_list[index]
                 if rule.action != "line" or (rule.scope is not None and outlet_key not in rule.scope):
@@ -386,7 +378,7 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
                 continue
             pending_linkout = None
 
-        if learned_hashes and len(stripped) <= LEARNED_MAX_LINE_CHARS and line_hash(stripped) in learned_hashes:
+        if learned_furniture is not None and stripped in learned_furniture:
             removed.append((line_no, stripped, "learned", "line"))
             continue
         if len(stripped) >= DUPLICATE_MIN_CHARS:
@@ -451,14 +443,29 @@ def _apply_cuts(line: str, cuts: list[_Cut]) -> str:
     return " ".join(" ".join(parts).split())
 
 
-def _learned_index(learned: pl.DataFrame | None, min_articles: int) -> dict[str, set[int]]:
+def _first_token(line: str) -> str:
+    head = line[:48].lower().translate(_ASCII_KEY).split(None, 1)
+    return head[0] if head else ""
+
+
+class _LearnedFurniture:
+    """One outlet's learned furniture: line hashes, with their first words as a cheap prefilter."""
+
+    def __init__(self, examples: list[str], hashes: list[int]):
+        self.first_tokens = {_first_token(line) for line in examples}
+        self.hashes = set(hashes)
+
+    def __contains__(self, line: str) -> bool:
+        return (len(line) <= LEARNED_MAX_LINE_CHARS and _first_token(line) in self.first_tokens
+                and line_hash(line) in self.hashes)
+
+
+def _learned_index(learned: pl.DataFrame | None, min_articles: int) -> dict[str, _LearnedFurniture]:
     if learned is None or learned.height == 0:
         return {}
-    furniture = learned.filter(pl.col("n_articles") >= min_articles).select("outlet", "line_hash")
-    index: dict[str, set[int]] = {}
-    for outlet, hashes in furniture.group_by("outlet").agg(pl.col("line_hash")).iter_rows():
-        index[outlet] = set(hashes)
-    return index
+    furniture = learned.filter(pl.col("n_articles") >= min_articles)
+    grouped = furniture.group_by("outlet").agg(pl.col("example_line"), pl.col("line_hash"))
+    return {outlet: _LearnedFurniture(examples, hashes) for outlet, examples, hashes in grouped.iter_rows()}
 
 
 def clean_articles(
@@ -536,3 +543,32 @@ def learn_boilerplate(
     rows = [(o, h, e[0], e[1], e[2], e[3]) for (o, h), e in state.items()]
     frame = pl.DataFrame(rows, schema=LEARNED_SCHEMA, orient="row")
     return frame.sort("outlet", "line_hash")
+
+
+def clean_and_learn(
+    articles: pl.DataFrame,
+    rules: BoilerplateRules,
+    learned: pl.DataFrame | None = None,
+    learned_min_articles: int = LEARNED_MIN_ARTICLES,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Clean a batch, grow the learned table with it, and re-clean the articles holding furniture it just learned."""
+    clean, removed = clean_articles(articles, rules, learned, learned_min_articles)
+    grown = learn_boilerplate(clean, learned)
+    before = _learned_index(learned, learned_min_articles)
+    after = _learned_index(grown, learned_min_articles)
+    fresh = {outlet: f.hashes - (before[outlet].hashes if outlet in before else set()) for outlet, f in after.items()}
+    if not any(fresh.values()):
+        return clean, removed, grown
+    touched = []
+    for article_id, outlet, body in clean.select("article_id", "outlet", "body").iter_rows():
+        hashes = fresh.get(outlet or UNKNOWN_OUTLET)
+        if hashes and any(len(l) <= LEARNED_MAX_LINE_CHARS and line_hash(l) in hashes for l in body.split("\n") if l):
+            touched.append(article_id)
+    again = articles.filter(pl.col("article_id").is_in(touched))
+    clean_again, removed_again = clean_articles(again, rules, grown, learned_min_articles)
+    clean = pl.concat([clean.filter(~pl.col("article_id").is_in(touched)), clean_again])
+    removed = pl.concat([removed.filter(~pl.col("article_id").is_in(touched)), removed_again])
+    order = articles.select("article_id").with_row_index("_order")
+    clean = clean.join(order, on="article_id").sort("_order").drop("_order")
+    removed = removed.join(order, on="article_id").sort("_order", "line_no", maintain_order=True).drop("_order")
+    return clean, removed, grown

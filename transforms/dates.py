@@ -106,11 +106,40 @@ _FAMILIES: list[tuple[str, str]] = [
 ]
 _COMPILED = [(family, re.compile(pattern, re.IGNORECASE)) for family, pattern in _FAMILIES]
 _FAMILY_RANK = {family: rank for rank, (family, _) in enumerate(_FAMILIES)}
-# Cheap gate: a text without a digit, month or relative word has no date.
-_GATE = re.compile(
-    rf"\d|\b(?:{_MONTH_RE}|{_WEEKDAY_RE}|kemarin|besok|lusa|hari|tahun|bulan|minggu|pekan)\b",
-    re.IGNORECASE,
-)
+# Which words a family needs before its regex is worth running (most sentences need few families).
+_WORD_RE = re.compile(r"[a-z']+|\d", re.IGNORECASE)
+_MONTH_WORDS = frozenset(MONTHS)
+_WEEKDAY_WORDS = frozenset(WEEKDAYS) | {"jumat"}
+_UNIT_WORDS = frozenset({"hari", "minggu", "pekan", "bulan", "tahun"})
+_RELATIVE_WORDS = frozenset({"lalu", "kemarin", "ini", "depan", "mendatang", "silam", "kemudian", "lagi"})
+_DAY_WORDS = frozenset({"hari", "kemarin", "besok", "esok", "lusa"})
+_NEEDS_DIGIT = frozenset({"full", "iso", "numeric", "day_range", "weekday_dm", "paren_dm", "day_month", "month_year", "year_range", "decade", "year"})
+_NEEDS_MONTH = frozenset({"full", "day_range", "day_month", "month_year", "month"})
+_NEEDS_WEEKDAY = frozenset({"weekday_dm", "weekday_week", "weekday"})
+
+
+def _families_for(text: str) -> list[tuple[str, re.Pattern]]:
+    """The families whose anchor words occur in text."""
+    words = {w.lower() for w in _WORD_RE.findall(text)}
+    digit = any(w.isdigit() for w in words)
+    month = not _MONTH_WORDS.isdisjoint(words)
+    weekday = not _WEEKDAY_WORDS.isdisjoint(words)
+    unit = not _UNIT_WORDS.isdisjoint(words)
+    relative = not _RELATIVE_WORDS.isdisjoint(words)
+    chosen = []
+    for family, pattern in _COMPILED:
+        if (family in _NEEDS_DIGIT and not digit) or (family in _NEEDS_MONTH and not month):
+            continue
+        if family in _NEEDS_WEEKDAY and not weekday:
+            continue
+        if family == "relative_ago" and not (unit and relative):
+            continue
+        if family == "relative_unit" and not (unit and relative):
+            continue
+        if family == "relative_day" and _DAY_WORDS.isdisjoint(words):
+            continue
+        chosen.append((family, pattern))
+    return chosen
 
 
 def _safe_date(year: int, month: int, day: int) -> dt.date | None:
@@ -288,10 +317,8 @@ def _accept(family: str, match: re.Match) -> bool:
 
 def find_date_expressions(text: str, reference: dt.date | None = None) -> list[DateMention]:
     """Date expressions in text, longest first on overlap, in text order."""
-    if not _GATE.search(text):
-        return []
     candidates: list[tuple[int, int, int, str, re.Match]] = []
-    for family, pattern in _COMPILED:
+    for family, pattern in _families_for(text):
         for match in pattern.finditer(text):
             if match.end() > match.start() and _accept(family, match):
                 # `pada Juni` is matched with its preposition but reported without it

@@ -17,7 +17,7 @@ from transforms.ner_features import (
     TOKEN_RE,
     FeatureCache,
 )
-from transforms.ner_model import CrfModel
+from transforms.ner_model import BatchTagger, CrfModel
 from transforms.ner_gazetteer import (
     LONG_TYPE,
     SHORT_TYPE,
@@ -82,26 +82,49 @@ class EntityResources:
     # used as a modifier is not an entity); True also adds every gazetteer name it missed.
     add_gazetteer_matches: bool = True
     _features: FeatureCache | None = field(default=None, repr=False)
-    run_cache: dict = field(default_factory=dict, repr=False)
     run_tokens: dict = field(default_factory=dict, repr=False)
+    _batch_tagger: BatchTagger | None = field(default=None, repr=False)
+
+    def __getstate__(self) -> dict:
+        # Caches are per process: a worker rebuilds them, so pickles stay small.
+        state = dict(self.__dict__)
+        state["_features"] = None
+        state["run_tokens"] = {}
+        state["_batch_tagger"] = None
+        return state
 
     def clear_caches(self) -> None:
         """Forget memoised tokens, runs and features (benchmarks use it to time a cold start)."""
-        self.run_cache.clear()
         self.run_tokens.clear()
         self._features = None
+        self._batch_tagger = None
         self.model.clear_cache()
 
-    def tokenize_run(self, text: str) -> tuple[list[str], list[tuple[int, int]]]:
-        """Tokens and run-relative offsets of a capitalised run (memoised)."""
+    def tokenize_run(self, text: str) -> tuple:
+        """Tokens, run-relative offsets, gazetteer matches and their BIO tags for a run (memoised)."""
         hit = self.run_tokens.get(text)
         if hit is None:
-            toks, spans, _ = tokenize(text, self.gazetteer)
-            hit = (toks, spans)
+            gaz = self.gazetteer
+            toks, spans, _ = tokenize(text, gaz)
+            gaz_spans = gaz.match(toks, range(len(toks)))
+            span_tags: dict[int, str] = {}
+            for s, e, eid in gaz_spans:
+                t = SHORT_TYPE[gaz.entries[eid].type]
+                span_tags[s] = "B-" + t
+                for j in range(s + 1, e):
+                    span_tags[j] = "I-" + t
+            hit = (toks, spans, gaz_spans, span_tags)
             if len(self.run_tokens) >= 300_000:
                 self.run_tokens.clear()
             self.run_tokens[text] = hit
         return hit
+
+    @property
+    def batch_tagger(self) -> BatchTagger:
+        """Vectorised CRF decoder with its token table (per process)."""
+        if self._batch_tagger is None:
+            self._batch_tagger = BatchTagger(self.model)
+        return self._batch_tagger
 
     @property
     def features(self) -> FeatureCache:
@@ -208,17 +231,8 @@ _JOINER = r"(?:dan|of|and|the|de|da|van|von|der|den|la|le|al|el|bin|binti|ibn|du
 # the only places a name can be, so the only places the model looks at.
 RUN_RE = re.compile(rf"(?<!\w){_CAP_TOKEN}(?:[ \t]+(?:{_JOINER}[ \t]+)?{_CAP_TOKEN})*")
 _CONTEXT_CHARS = 48
-
-
-@dataclass
-class Run:
-    """Capitalised tokens with run-relative offsets, two context tokens each side, sentence-initial flag."""
-
-    tokens: list[str]
-    spans: list[tuple[int, int]]
-    left: list[str]
-    right: list[str]
-    bos: bool
+# Function words that may be stripped from the front of a run (`The` opens `The Korea Times`).
+LEADING_NON_NAMES = FUNCTION_WORDS - {"The", "A", "An"}
 
 
 def _left_context(body: str, a: int) -> tuple[tuple[str, ...], bool]:
@@ -313,20 +327,12 @@ def _breaks_name(token: str) -> bool:
     return False
 
 
-def _run_mentions(run: Run, resources: EntityResources, model: CrfModel) -> list[tuple[int, int, str, str | None]]:
-    """Mentions `(start, end, short_type, gazetteer id|None)` in one run, as run token indices."""
-    tokens = run.tokens
+def _mentions_from_labels(
+    tokens: list[str], labels: list[str], gaz_spans: list[tuple[int, int, str]], right: tuple[str, ...],
+    resources: EntityResources,
+) -> list[tuple[int, int, str, str | None]]:
+    """Mentions `(start, end, short_type, gazetteer id|None)` of one run from its CRF labels."""
     gaz = resources.gazetteer
-    if len(tokens) == 1 and tokens[0] in FUNCTION_WORDS:
-        return []
-    gaz_spans = gaz.match(tokens, range(len(tokens)))
-    span_tags: dict[int, str] = {}
-    for s, e, eid in gaz_spans:
-        t = SHORT_TYPE[gaz.entries[eid].type]
-        span_tags[s] = "B-" + t
-        for j in range(s + 1, e):
-            span_tags[j] = "I-" + t
-    labels = model.tag_run(tokens, run.left, run.right, run.bos, span_tags, resources.features)
     cap_ratio = resources.cap_ratio
     spans: list[tuple[int, int, str]] = []
     for s0, e0, typ in _spans_from_labels(labels):
@@ -368,7 +374,7 @@ def _run_mentions(run: Run, resources: EntityResources, model: CrfModel) -> list
         chosen.append((s, e, typ, entry.entity_id if entry else None))
         taken[s:e] = b"\x01" * (e - s)
     # `Hong Min, direktur …`, `Ri Il-gyu, mantan …`: a name in apposition to a role is a person.
-    if not chosen and len(run.right) == 2 and run.right[0] == "," and run.right[1].lower() in PERSON_CUES:
+    if not chosen and _apposition(tokens, right):
         a, b = 0, len(tokens)
         while a < b and (tokens[a] in FUNCTION_WORDS or tokens[a] in TITLE_TOKENS):
             a += 1
@@ -378,107 +384,92 @@ def _run_mentions(run: Run, resources: EntityResources, model: CrfModel) -> list
     return chosen
 
 
-_RunResult = tuple[
-    tuple[tuple[int, int, str, str | None, tuple[str, ...]], ...],  # mentions, run-relative chars
-    tuple[tuple[int, int, str], ...],  # capitalised tokens left over, for surname linking
-]
+def _apposition(tokens: list[str], right: tuple[str, ...]) -> bool:
+    """`Hong Min, direktur …`: a 2-4 token run followed by a comma and a role word."""
+    return 2 <= len(tokens) <= 4 and len(right) == 2 and right[0] == "," and right[1].lower() in PERSON_CUES
 
 
-def _analyse_run(text: str, left: tuple[str, ...], right: tuple[str, ...], bos: bool,
-                 resources: EntityResources) -> _RunResult:
-    """Mentions and leftover tokens of one run in its context (pure: cached by its inputs)."""
-    toks, spans = resources.tokenize_run(text)
-    run = Run(toks, spans, list(left), list(right), bos)
-    found = _run_mentions(run, resources, resources.model)
-    taken = bytearray(len(toks))
-    mentions = []
-    for s, e, typ, eid in found:
-        mentions.append((spans[s][0], spans[e - 1][1], typ, eid, tuple(toks[s:e])))
-        taken[s:e] = b"\x01" * (e - s)
-    leftovers = tuple((spans[i][0], spans[i][1], toks[i]) for i in range(len(toks)) if not taken[i])
-    return tuple(mentions), leftovers
+Mention = tuple[int, int, str, str | None, tuple[str, ...]]
 
 
-def recognise(body: str, resources: EntityResources) -> list[tuple[int, int, str, str | None, tuple[str, ...]]]:
-    """Mentions `(start_char, end_char, short_type, gazetteer id|None, tokens)` of a body, in order."""
+def recognise_batch(bodies: list[str], resources: EntityResources) -> list[list[Mention]]:
+    """Mentions `(start_char, end_char, short_type, gazetteer id|None, tokens)` per body, in order."""
     gaz = resources.gazetteer
     # With gazetteer names always reported, a run that is exactly a known alias needs no model.
     whole = gaz.whole_aliases if resources.add_gazetteer_matches else {}
-    cache = resources.run_cache
-    out = []
-    leftovers: list[tuple[int, int, str]] = []
-    name_parts: set[str] = set()
-    model = resources.model
-    features = resources.features
     cap_ratio = resources.cap_ratio
-    alias_index = gaz.alias_index
-    for m in RUN_RE.finditer(body):
-        text = m.group()
-        if text in FUNCTION_WORDS:
+    articles: list[tuple[list[Mention], list[tuple[int, int, str]], set[str]]] = []
+    jobs: list[tuple] = []
+    meta: list[tuple] = []
+    for ai, body in enumerate(bodies):
+        out: list[Mention] = []
+        leftovers: list[tuple[int, int, str]] = []
+        name_parts: set[str] = set()
+        articles.append((out, leftovers, name_parts))
+        if not body:
             continue
-        a = m.start()
-        # Leading function words (`Menurut`, `Di`, `Sejak`) are never part of a name.
-        sp = text.find(" ")
-        while sp > 0 and text[:sp] in FUNCTION_WORDS:
-            j = sp
-            while text[j] in " \t":
-                j += 1
-            a += j
-            text = text[j:]
+        for m in RUN_RE.finditer(body):
+            text = m.group()
+            if text in FUNCTION_WORDS:
+                continue
+            a = m.start()
+            # Leading function words (`Menurut`, `Di`, `Sejak`) are never part of a name.
             sp = text.find(" ")
-        hit = whole.get(text)
-        if hit is not None:
-            eid, typ, toks = hit
-            out.append((a, m.end(), typ, eid, toks))
-            if typ == "PER" and len(toks) > 1:
-                name_parts.add(toks[0])
-                name_parts.add(toks[-1])
-            continue
-        left, bos = _left_context(body, a)
-        b = m.end()
-        if sp < 0 and "-" not in text:
-            # One token: decide it inline, the common case.
-            if bos and cap_ratio.get(text.lower(), 1.0) < 0.1:
-                continue  # `Kebijakan …`: a word written lowercase elsewhere opens the sentence
-            if text in TITLE_TOKENS or text in COMPASS_WORDS or _breaks_name(text):
-                leftovers.append((a, b, text))
+            while sp > 0 and text[:sp] in LEADING_NON_NAMES:
+                j = sp
+                while text[j] in " \t":
+                    j += 1
+                a += j
+                text = text[j:]
+                sp = text.find(" ")
+            hit = whole.get(text)
+            if hit is not None:
+                eid, typ, toks = hit
+                out.append((a, m.end(), typ, eid, toks))
+                if typ == "PER" and len(toks) > 1:
+                    name_parts.add(toks[0])
+                    name_parts.add(toks[-1])
                 continue
-            right = _right_context(body, b)
-            eid = alias_index.get((text,))
-            gs = None if eid is None else "B-" + SHORT_TYPE[gaz.entries[eid].type]
-            label = model.tag_single(text, left, right, bos, gs, features)
-            if label == "O":
-                leftovers.append((a, b, text))
-                continue
-            typ = label[2:] if eid is None else SHORT_TYPE[gaz.entries[eid].type]
-            out.append((a, b, typ, eid, (text,)))
+            left, bos = _left_context(body, a)
+            if sp < 0 and "-" not in text:
+                if bos and cap_ratio.get(text.lower(), 1.0) < 0.1:
+                    continue  # `Kebijakan …`: a word written lowercase elsewhere opens the sentence
+                if text in TITLE_TOKENS or text in COMPASS_WORDS or _breaks_name(text):
+                    leftovers.append((a, m.end(), text))
+                    continue
+            toks, spans, gaz_spans, span_tags = resources.tokenize_run(text)
+            right = _right_context(body, m.end())
+            jobs.append((toks, left, right, bos, span_tags))
+            meta.append((ai, a, toks, spans, right, gaz_spans))
+    all_labels = resources.batch_tagger.tag(jobs, resources.features)
+    for (ai, a, toks, spans, right, gaz_spans), labels in zip(meta, all_labels):
+        out, leftovers, name_parts = articles[ai]
+        if not gaz_spans and labels.count("O") == len(labels) and not _apposition(toks, right):
+            leftovers += [(a + s, a + e, t) for t, (s, e) in zip(toks, spans)]
             continue
-        right = _right_context(body, b)
-        key = (left, text, right, bos)
-        result = cache.get(key)
-        if result is None:
-            result = _analyse_run(text, left, right, bos, resources)
-            if len(cache) >= 300_000:
-                cache.clear()
-            cache[key] = result
-        for s, e, typ, eid, toks in result[0]:
-            out.append((a + s, a + e, typ, eid, toks))
-            if typ == "PER" and len(toks) > 1:
-                name_parts.add(toks[0])
-                name_parts.add(toks[-1])
-        for s, e, tok in result[1]:
-            leftovers.append((a + s, a + e, tok))
-    # Within an article a person's first or last name alone is the same person (`Li`, `Hong`).
-    if name_parts:
-        for s, e, tok in leftovers:
-            if tok in name_parts and tok not in FUNCTION_WORDS and tok not in TITLE_TOKENS:
-                out.append((s, e, "PER", None, (tok,)))
-    if gaz.digit_alias_re is not None:
-        for m in gaz.digit_alias_re.finditer(body):
-            eid = gaz.alias_index[tuple(TOKEN_RE.findall(m.group()))]
-            out.append((m.start(), m.end(), SHORT_TYPE[gaz.entries[eid].type], eid, (m.group(),)))
-    out.sort()
-    return out
+        taken = bytearray(len(toks))
+        for s, e, typ, eid in _mentions_from_labels(toks, labels, gaz_spans, right, resources):
+            names = tuple(toks[s:e])
+            out.append((a + spans[s][0], a + spans[e - 1][1], typ, eid, names))
+            taken[s:e] = b"\x01" * (e - s)
+            if typ == "PER" and e - s > 1:
+                name_parts.add(names[0])
+                name_parts.add(names[-1])
+        leftovers += [(a + spans[i][0], a + spans[i][1], toks[i]) for i in range(len(toks)) if not taken[i]]
+    results = []
+    for body, (out, leftovers, name_parts) in zip(bodies, articles):
+        # Within an article a person's first or last name alone is the same person (`Li`, `Hong`).
+        if name_parts:
+            for s, e, tok in leftovers:
+                if tok in name_parts and tok not in FUNCTION_WORDS and tok not in TITLE_TOKENS:
+                    out.append((s, e, "PER", None, (tok,)))
+        if body and gaz.digit_alias_re is not None:
+            for m in gaz.digit_alias_re.finditer(body):
+                eid = gaz.alias_index[tuple(TOKEN_RE.findall(m.group()))]
+                out.append((m.start(), m.end(), SHORT_TYPE[gaz.entries[eid].type], eid, (m.group(),)))
+        out.sort()
+        results.append(out)
+    return results
 
 
 def _link_article(
@@ -525,10 +516,9 @@ def extract_entities(
     m_end: list[int] = []
     m_type: list[str] = []
     entities: dict[str, tuple[str, str, str | None, str | None, set[str]]] = {}
-    for article_id, body in zip(articles["article_id"].to_list(), articles["body"].to_list()):
-        if not body:
-            continue
-        mentions = recognise(body, resources)
+    article_ids = articles["article_id"].to_list()
+    bodies = articles["body"].to_list()
+    for article_id, body, mentions in zip(article_ids, bodies, recognise_batch(bodies, resources)):
         for (a, b, typ, _, _), (eid, name) in zip(mentions, _link_article(mentions, gaz)):
             surface = body[a:b]
             m_article.append(article_id)

@@ -30,15 +30,18 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import ahocorasick
 import polars as pl
 
 from transforms.dates import DateValue, find_date_expressions, parse_date
 
 DEFAULT_TRIGGERS = Path(__file__).parents[1] / "data" / "events" / "triggers.tsv"
 VOICES = ("active", "passive", "nominal")
+VERBAL_ROOTS = frozenset({"01", "02", "03", "04", "05", "10", "11", "12", "13"})
 ACTOR_TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
 MAX_GAP_WORDS = 4
 MAX_ACTORS_PER_SIDE = 4
+DATE_WINDOW = 240  # characters either side of a trigger searched for its date
 
 EVENTS_SCHEMA = {
     "event_id": pl.String,
@@ -80,11 +83,11 @@ class Trigger:
 
 @dataclass(frozen=True)
 class TriggerTable:
-    """Triggers with one compiled regex over all their phrases (longest phrases first)."""
+    """Triggers indexed by their first word; each phrase is an anchored regex tried only there."""
 
     triggers: tuple[Trigger, ...]
-    regex: re.Pattern
-    group_trigger: dict[str, int]
+    by_first_word: dict[str, tuple[tuple[re.Pattern, int], ...]]  # `mengirim*` is keyed `mengirim`
+    automaton: ahocorasick.Automaton  # first words, so a body is scanned once in C
 
 
 def quad_class(root_code: str) -> int:
@@ -108,7 +111,7 @@ def _phrase_regex(phrase: str) -> str:
             continue
         words = [re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else "") for w in token.split("/")]
         text += (r"\s+" if text else "") + "(?:" + "|".join(words) + ")(?:nya)?"
-    return rf"(?<![\w-]){text}(?![\w-])"
+    return rf"{text}(?![\w-])"
 
 
 def parse_trigger_lines(lines: list[str]) -> list[Trigger]:
@@ -123,6 +126,9 @@ def parse_trigger_lines(lines: list[str]) -> list[Trigger]:
         pattern, event_code, root_code, label, voice, symmetric, negates = (f.strip() for f in fields)
         if voice not in VOICES:
             raise ValueError(f"trigger line {number}: voice {voice!r} not in {VOICES}")
+        if event_code == "-":  # a blocking phrase: `menahan diri` is not `menahan`
+            triggers.append(Trigger(pattern.lower(), "-", "-", label, voice, False, False))
+            continue
         if not (event_code.isdigit() and event_code[:2] == root_code and 1 <= int(root_code) <= 20):
             raise ValueError(f"trigger line {number}: event_code {event_code!r} does not start with root {root_code!r}")
         triggers.append(
@@ -132,20 +138,59 @@ def parse_trigger_lines(lines: list[str]) -> list[Trigger]:
 
 
 def build_trigger_table(triggers: list[Trigger]) -> TriggerTable:
-    """Compile triggers into one alternation; later rows override earlier ones for the same phrase."""
+    """Index triggers by first word; a later row overrides an earlier one for the same phrase."""
     phrases: dict[str, int] = {}
     for index, trigger in enumerate(triggers):
         for phrase in trigger.pattern.split("|"):
             phrases[" ".join(phrase.split())] = index
-    # Longer phrases first so `mengancam ... sanksi` wins over `mengancam`.
-    ordered = sorted(phrases, key=lambda p: (-len(p.split()), -len(p)))
-    group_trigger: dict[str, int] = {}
-    alternatives: list[str] = []
-    for number, phrase in enumerate(ordered):
-        group_trigger[f"t{number}"] = phrases[phrase]
-        alternatives.append(f"(?P<t{number}>{_phrase_regex(phrase)})")
-    regex = re.compile("|".join(alternatives) or r"(?!x)x", re.IGNORECASE)
-    return TriggerTable(tuple(triggers), regex, group_trigger)
+    by_word: dict[str, list[tuple[re.Pattern, int]]] = {}
+    by_stem: dict[str, list[tuple[re.Pattern, int]]] = {}
+    # Longer phrases first so `mengancam ... sanksi` is tried before `mengancam`.
+    for phrase in sorted(phrases, key=lambda p: (-len(p.split()), -len(p))):
+        compiled = re.compile(_phrase_regex(phrase), re.IGNORECASE)
+        for word in phrase.split()[0].split("/"):
+            if word.endswith("*"):
+                by_stem.setdefault(word.rstrip("*"), []).append((compiled, phrases[phrase]))
+            else:
+                by_word.setdefault(word, []).append((compiled, phrases[phrase]))
+    automaton = ahocorasick.Automaton()
+    for word in by_word.keys() | by_stem.keys():
+        automaton.add_word(word, (word, word in by_stem))
+    automaton.make_automaton()
+    merged = {word: tuple(by_word.get(word, [])) + tuple(by_stem.get(word, [])) for word in by_word.keys() | by_stem.keys()}
+    return TriggerTable(tuple(triggers), merged, automaton)
+
+
+def find_triggers(body: str, table: TriggerTable) -> list[tuple[int, int, Trigger]]:
+    """Non-overlapping trigger matches, leftmost then longest, as (start, end, trigger)."""
+    lowered = body.lower()
+    if len(lowered) != len(body):  # a few characters lower-case to two (`İ`): keep offsets
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in body)
+    starts: dict[int, list[str]] = {}
+    for end, (word, is_stem) in table.automaton.iter(lowered):
+        start = end - len(word) + 1
+        if start > 0 and (lowered[start - 1].isalnum() or lowered[start - 1] in "_-"):
+            continue
+        if not is_stem:
+            after = lowered[end + 1:end + 4]
+            if lowered[end + 1:end + 2].isalnum() and after != "nya":
+                continue
+        starts.setdefault(start, []).append(word)
+    found: list[tuple[int, int, Trigger]] = []
+    resume = 0
+    for start in sorted(starts):
+        if start < resume:
+            continue
+        best: tuple[int, int] | None = None
+        for word in starts[start]:
+            for pattern, index in table.by_first_word[word]:
+                match = pattern.match(body, start)
+                if match and (best is None or match.end() > best[0]):
+                    best = (match.end(), index)
+        if best is not None:
+            found.append((start, best[0], table.triggers[best[1]]))
+            resume = best[0]
+    return found
 
 
 def load_triggers(path: Path | None = None, extra: Path | None = None) -> TriggerTable:
@@ -167,6 +212,10 @@ _PLACE_BEFORE = re.compile(
 _PRONOUN_START = re.compile(r"^\W*(?:dia|ia|mereka|beliau|pihaknya|keduanya|kedua\s+negara|kedua\s+pemimpin)\b", re.IGNORECASE)
 _NEGATION_BEFORE = re.compile(r"(?:\b(?:tidak|tak|belum|bukan|enggan|batal)(?:\s+(?:pernah|akan|mau|ingin|jadi|lagi))?\s+)$", re.IGNORECASE)
 _DURATIVE_BEFORE = re.compile(r"(?:sejak|hingga|sampai|selama|semenjak)\s+(?:awal\s+|akhir\s+|pertengahan\s+)?$", re.IGNORECASE)
+_CONJUNCTION = re.compile(r"\b(?:dan|serta|maupun)\b|&", re.IGNORECASE)
+_PRONOUN_END = re.compile(r"\b(?:dia|ia|mereka|beliau|pihaknya)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_AGENT_AFTER = re.compile(r"^\s*(?:[\w-]+\s+){0,4}oleh\s+$", re.IGNORECASE)
+_GENITIVE_GAP = re.compile(r"^(?:\s+(?!(?:yang|di|ke|dari|pada|dengan|oleh|untuk|atas|terhadap|antara|dan)\b)[a-z-]+|\s*\([^()]*\)){0,3}\s*$")
 _BETWEEN = re.compile(r"^\s*(?:[\w-]+\s+){0,3}antara\s+$", re.IGNORECASE)
 # `dapat memasok`, `jika ... menyerang`: a possibility, not an event
 _HYPOTHETICAL_BEFORE = re.compile(
@@ -184,7 +233,18 @@ _SOURCE_BEFORE = re.compile(
     r"\b(?:menurut|dikutip(?:\s+dari)?|dilansir(?:\s+dari)?|diberitakan|dilaporkan|melalui|via|laman|kantor\s+berita|surat\s+kabar|media)\s+$",
     re.IGNORECASE,
 )
-NON_ACTOR_SUBTYPES = ("NEWS_AGENCY", "MEDIA", "NEWSPAPER", "PUBLISHER")
+# Sources are not actors; regions, seas and sites are places, never actors.
+NON_ACTOR_SUBTYPES = frozenset({"NEWS_AGENCY", "MEDIA", "NEWSPAPER", "PUBLISHER", "THINK_TANK", "UNIVERSITY"})
+PLACE_ONLY_SUBTYPES = frozenset({"REGION", "CONTINENT", "SEA", "PLACE"})
+# Words that close a clause: an actor on the far side belongs to another predicate.
+_CLAUSE_BREAK = re.compile(
+    r"[,;:()\"“”]|\b(?:yang|bahwa|karena|sehingga|ketika|saat|setelah|sebelum|namun|tetapi|tapi|sementara|"
+    r"untuk|agar|supaya|jika|bila|apabila|sedangkan|serta|lalu|kemudian)\b",
+    re.IGNORECASE,
+)
+_SUBJECT_BREAK = re.compile(r"[;:]|\bbahwa\b", re.IGNORECASE)
+# `, yang duduk di Politbiro ... ,` and `( ... )`: asides whose names are not the subject
+_ASIDE = re.compile(r",\s*yang\b[^,.;]*,|\([^()]*\)")
 _AGENT_MARK = re.compile(r"\boleh\s+$", re.IGNORECASE)
 _NOMINAL_OBJECT = re.compile(r"\b(?:ke|terhadap|atas|dengan|kepada|antara)\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
 
@@ -197,6 +257,7 @@ class Mention:
     end: int
     entity_id: str
     type: str
+    subtype: str | None = None
 
 
 def sentence_spans(body: str) -> list[tuple[int, int]]:
@@ -212,7 +273,21 @@ def sentence_spans(body: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _actor_mentions(body: str, mentions: list[Mention]) -> tuple[list[Mention], list[Mention]]:
+def sentence_bounds(body: str, position: int) -> tuple[int, int]:
+    """(start, end) of the sentence holding position, found without splitting the whole body."""
+    low = max(0, position - 700)
+    start = low
+    # endpos one past position so the boundary's look-ahead can see a sentence starting there
+    for boundary in _SENTENCE_END.finditer(body, low, min(len(body), position + 1)):
+        if boundary.end() <= position:
+            start = boundary.end()
+    following = _SENTENCE_END.search(body, position)
+    return start, following.start() if following else len(body)
+
+
+def _actor_mentions(
+    body: str, mentions: list[Mention], asides: list[tuple[int, int]] = ()
+) -> tuple[list[Mention], list[Mention]]:
     """Split sentence mentions into actors and places (`di Wonsan`), dropping title countries.
 
     In `Presiden Rusia Vladimir Putin` the country qualifies the person, who is the actor.
@@ -221,8 +296,12 @@ def _actor_mentions(body: str, mentions: list[Mention]) -> tuple[list[Mention], 
     places: list[Mention] = []
     for index, mention in enumerate(mentions):
         before = body[max(0, mention.start - 30):mention.start]
-        if mention.type == "LOCATION" and _PLACE_BEFORE.search(before):
+        if mention.subtype in NON_ACTOR_SUBTYPES:
+            continue
+        if mention.type == "LOCATION" and (mention.subtype in PLACE_ONLY_SUBTYPES or _PLACE_BEFORE.search(before)):
             places.append(mention)
+            continue
+        if any(a <= mention.start and mention.end <= b for a, b in asides):
             continue
         if _SOURCE_BEFORE.search(before):
             continue
@@ -240,13 +319,21 @@ def _actor_mentions(body: str, mentions: list[Mention]) -> tuple[list[Mention], 
 
 def _groups(body: str, actors: list[Mention]) -> list[list[Mention]]:
     """Runs of coordinated actors: `Korea Selatan dan Kuba`, `Rusia, China, serta Iran`."""
-    groups: list[list[Mention]] = []
+    runs: list[list[Mention]] = []
     for mention in actors:
-        if groups and _GROUP_JOINER.match(body[groups[-1][-1].end:mention.start]):
-            if mention.entity_id not in {m.entity_id for m in groups[-1]}:
-                groups[-1].append(mention)
+        if runs and _GROUP_JOINER.match(body[runs[-1][-1].end:mention.start]):
+            if mention.entity_id not in {m.entity_id for m in runs[-1]}:
+                runs[-1].append(mention)
             continue
-        groups.append([mention])
+        runs.append([mention])
+    # A run joined by commas only is an apposition (`Myanmar, Thaung Tun,`): each name stands alone.
+    groups: list[list[Mention]] = []
+    for run in runs:
+        joiners = [body[a.end:b.start] for a, b in zip(run, run[1:])]
+        if len(run) > 1 and not any(_CONJUNCTION.search(j) for j in joiners):
+            groups.extend([m] for m in run)
+        else:
+            groups.append(run)
     return groups
 
 
@@ -258,29 +345,48 @@ def _unique(mentions: list[Mention]) -> list[Mention]:
 
 
 def _sides(
-    body: str, voice: str, t_start: int, t_end: int, groups: list[list[Mention]], sentence_start: int
+    body: str, voice: str, t_start: int, t_end: int, groups: list[list[Mention]], verbal: bool = False
 ) -> tuple[list[Mention], list[Mention]]:
-    """(actor 1 candidates, actor 2 candidates) for one trigger."""
+    """(actor 1 candidates, actor 2 candidates) for one trigger, within its clause."""
     before = [g for g in groups if g[-1].end <= t_start]
     after = [g for g in groups if g[0].start >= t_end]
-    subject = before[-1] if before else []
-    first_after = after[0] if after else []
+    subject: list[Mention] = []
+    if before:
+        gap = body[before[-1][-1].end:t_start]
+        if _PRONOUN_END.search(gap):
+            # `Kim bertemu Shoigu ..., sementara dia bertemu dengan Li`: `dia` is the sentence's subject
+            subject = before[0]
+        elif not _SUBJECT_BREAK.search(gap) and len(gap.split()) <= 12:
+            subject = before[-1]
+    near_after = []
+    for group in after:
+        gap = body[t_end:group[0].start]
+        if verbal and re.fullmatch(r"\s*bahwa\s+", gap, re.IGNORECASE):
+            near_after.append(group)  # `memperingatkan bahwa AS ...`: the warned party
+            break
+        if len(gap.split()) > 8 or _CLAUSE_BREAK.search(gap):
+            break
+        near_after.append(group)
     if voice == "passive":
         agent = next((g for g in after if _AGENT_MARK.search(body[max(t_end, g[0].start - 10):g[0].start])), [])
         return agent, subject
     if voice == "nominal":
+        first_after = after[0] if after else []
         if first_after and _BETWEEN.search(body[t_end:first_after[0].start]):
             return first_after, []  # `pertemuan antara X dan Y`: the pair is the group
-        if first_after and body[t_end:first_after[0].start].strip() == "":
+        if first_after and _AGENT_AFTER.search(body[t_end:first_after[0].start]):
+            return first_after, []  # `peluncuran rudal oleh Korea Utara`
+        if first_after and _GENITIVE_GAP.match(body[t_end:first_after[0].start]):
             actor1 = first_after  # genitive: `kunjungan Raja Salman`, `invasi Rusia`
             rest = [g for g in after if g is not first_after]
             actor2 = next(
                 (g for g in rest if _NOMINAL_OBJECT.search(body[first_after[-1].end:g[0].start][-40:])), []
             )
             return actor1, actor2
-        actor2 = next((g for g in after if _NOMINAL_OBJECT.search(body[t_end:g[0].start][-40:])), [])
-        return subject, actor2
-    return subject, first_after
+        actor2 = next((g for g in near_after if _NOMINAL_OBJECT.search(body[t_end:g[0].start][-40:])), [])
+        close_subject = subject if subject and len(body[subject[-1].end:t_start].split()) <= 4 else []
+        return close_subject, actor2
+    return subject, near_after[0] if near_after else []
 
 
 def _place_for(places: list[Mention], t_start: int) -> Mention | None:
@@ -292,14 +398,25 @@ def _place_for(places: list[Mention], t_start: int) -> Mention | None:
 
 
 def _event_date(
-    sentence: str, offset: int, t_start: int, reference: dt.date | None
+    sentence: str, offset: int, t_start: int, reference: dt.date | None, trigger_starts: list[int] = ()
 ) -> tuple[dt.date | None, str | None]:
-    """Date of the event: the point date expression nearest the trigger, or nothing."""
+    """Date of the event: the point date expression nearest the trigger, or nothing.
+
+    A date nearer another trigger of the sentence is that event's date (`mendukung pernyataan Iran
+    ... pasca serangan Hamas pada 7 Oktober 2023` dates the attack, not the support).
+    """
     best: tuple[int, DateValue | None] | None = None
-    for mention in find_date_expressions(sentence, reference):
+    # Only the stretch around the trigger can date it; long sentences are clipped for speed.
+    window_start = max(0, t_start - offset - DATE_WINDOW)
+    window = sentence[window_start:t_start - offset + DATE_WINDOW]
+    offset += window_start
+    for mention in find_date_expressions(window, reference):
+        position = offset + mention.start
+        if any(abs(position - other) < abs(position - t_start) for other in trigger_starts if other != t_start):
+            continue
         if mention.value is not None and mention.value.end is not None:
             continue  # a range or decade is a period, not an event date
-        if _DURATIVE_BEFORE.search(sentence[max(0, mention.start - 25):mention.start]):
+        if _DURATIVE_BEFORE.search(window[max(0, mention.start - 25):mention.start]):
             continue
         distance = abs(offset + mention.start - t_start)
         if best is None or distance < best[0]:
@@ -340,32 +457,44 @@ def reference_date(published_date: dt.date | None, dateline: str | None) -> dt.d
 
 
 def code_article(
-    body: str, mentions: list[Mention], triggers: TriggerTable, reference: dt.date | None
+    body: str, mentions: list[Mention], triggers: TriggerTable, reference: dt.date | None,
+    matches: list[tuple[int, int, Trigger]] | None = None,
 ) -> list[dict]:
     """Event rows (one per coded event mention) for one article body."""
-    matches = list(triggers.regex.finditer(body))
+    if matches is None:
+        matches = find_triggers(body, triggers)
     if not matches:
         return []
-    spans = sentence_spans(body)
-    starts = [s for s, _ in spans]
     mention_starts = [m.start for m in mentions]
-    by_sentence: dict[int, list[tuple[re.Match, Trigger]]] = {}
+    sentences: list[tuple[int, int, list[tuple[int, int, Trigger]]]] = []
     for match in matches:
-        trigger = triggers.triggers[triggers.group_trigger[match.lastgroup]]
-        by_sentence.setdefault(bisect.bisect_right(starts, match.start()) - 1, []).append((match, trigger))
+        if sentences and match[0] < sentences[-1][1]:
+            sentences[-1][2].append(match)
+        else:
+            sentences.append((*sentence_bounds(body, match[0]), [match]))
 
     rows: list[dict] = []
-    for sentence_no, found in by_sentence.items():
-        s_start, s_end = spans[sentence_no]
+    for s_start, s_end, found in sentences:
         sentence = body[s_start:s_end]
         lo, hi = bisect.bisect_left(mention_starts, s_start), bisect.bisect_left(mention_starts, s_end)
-        actors, places = _actor_mentions(body, mentions[lo:hi])
+        asides = [(s_start + m.start(), s_start + m.end()) for m in _ASIDE.finditer(sentence)]
+        actors, places = _actor_mentions(body, mentions[lo:hi], asides)
         groups = _groups(body, actors)
-        verbal_roots = {t.root_code for _, t in found if t.voice != "nominal"}
+        verbal_roots = {t.root_code for _, _, t in found if t.voice != "nominal"}
+        trigger_starts = []
+        previous = -1
+        for t_start, t_end, trigger in found:
+            repeats = trigger.voice == "nominal" and (
+                (previous >= 0 and len(body[previous:t_start].split()) <= 3) or trigger.root_code in verbal_roots
+            )
+            if trigger.event_code != "-" and not repeats:
+                trigger_starts.append(t_start)
+            previous = t_end
         previous_end, previous_code = -1, ""
         negating_end = -1
-        for match, trigger in found:
-            t_start, t_end = match.start(), match.end()
+        for t_start, t_end, trigger in found:
+            if trigger.event_code == "-":
+                continue
             follows_trigger = previous_end >= 0 and len(body[previous_end:t_start].split()) <= 3
             is_negated = bool(_NEGATION_BEFORE.search(body[max(s_start, t_start - 30):t_start])) or (
                 negating_end >= 0 and len(body[negating_end:t_start].split()) <= 4
@@ -380,11 +509,10 @@ def code_article(
             # `menjadi tuan rumah pertemuan puncak`: the noun repeats the verb's event
             if trigger.voice == "nominal" and (follows_trigger or trigger.root_code in verbal_roots):
                 continue
-            side1, side2 = _sides(body, trigger.voice, t_start, t_end, groups, s_start)
-            if not side1 and trigger.voice != "passive" and sentence_no > 0:
-                prefix = body[s_start:t_start]
-                if _PRONOUN_START.match(prefix) or not prefix.strip():
-                    p_start, p_end = spans[sentence_no - 1]
+            side1, side2 = _sides(body, trigger.voice, t_start, t_end, groups, trigger.root_code in VERBAL_ROOTS)
+            if not side1 and trigger.voice == "active" and s_start > 0:
+                if _PRONOUN_START.match(body[s_start:t_start]):
+                    p_start, p_end = sentence_bounds(body, max(0, s_start - 2))
                     plo, phi = bisect.bisect_left(mention_starts, p_start), bisect.bisect_left(mention_starts, p_end)
                     previous_groups = _groups(body, _actor_mentions(body, mentions[plo:phi])[0])
                     side1 = previous_groups[0] if previous_groups else []
@@ -393,7 +521,7 @@ def code_article(
             if trigger.event_code.startswith("04") and not side2 and place is not None and trigger.event_code != "040":
                 side2 = [place]  # `tiba di Moskow`: the visited place is the host
             pairs: list[tuple[str, str | None]] = []
-            if trigger.symmetric and not side2 and len(side1) >= 2:
+            if trigger.symmetric and len(side1) >= 2 and (not side2 or _CONJUNCTION.search(body[side1[0].end:side1[-1].start])):
                 pairs = [(a.entity_id, b.entity_id) for i, a in enumerate(side1) for b in side1[i + 1:]]
             else:
                 pairs = [
@@ -402,7 +530,7 @@ def code_article(
                 ]
             if not pairs:
                 continue
-            event_date, precision = _event_date(sentence, s_start, t_start, reference)
+            event_date, precision = _event_date(sentence, s_start, t_start, reference, trigger_starts)
             for actor1, actor2 in pairs:
                 if trigger.symmetric and actor2 is not None and actor2 < actor1:
                     actor1, actor2 = actor2, actor1
@@ -419,10 +547,28 @@ def code_article(
                     "quad_class": quad_class(trigger.root_code),
                     "is_negated": is_negated,
                     "sentence": sentence,
-                    "trigger": match.group(0),
+                    "trigger": body[t_start:t_end],
                     "start_char": t_start,
                     "end_char": t_end,
                 })
+    return rows
+
+
+def _date_rementions(rows: list[dict]) -> list[dict]:
+    """An undated mention of an event the same article dates once elsewhere is that dated event."""
+    dated: dict[tuple, set[tuple]] = {}
+    for row in rows:
+        if row["event_date"] is not None:
+            key = (row["article_id"], row["event_code"], row["actor1_entity_id"], row["actor2_entity_id"], row["is_negated"])
+            dated.setdefault(key, set()).add((row["event_date"], row["date_precision"]))
+    for row in rows:
+        key = (row["article_id"], row["event_code"], row["actor1_entity_id"], row["actor2_entity_id"], row["is_negated"])
+        if row["event_date"] is None and len(dated.get(key, ())) == 1:
+            (row["event_date"], row["date_precision"]), = dated[key]
+            row["event_id"] = event_id_for(
+                row["event_code"], row["actor1_entity_id"], row["actor2_entity_id"],
+                row["event_date"], row["date_precision"], row["is_negated"],
+            )
     return rows
 
 
@@ -430,25 +576,38 @@ def extract_events(
     articles: pl.DataFrame, mentions: pl.DataFrame, triggers: TriggerTable
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(events, event_mentions) for a batch of articles; events deduplicated by event_id."""
-    by_article: dict[str, list[Mention]] = {}
-    usable = mentions.filter(pl.col("type").is_in(ACTOR_TYPES))
-    if "subtype" in usable.columns:  # news agencies are sources, not actors
-        usable = usable.filter(pl.col("subtype").is_null() | ~pl.col("subtype").is_in(NON_ACTOR_SUBTYPES))
-    usable = usable.sort("article_id", "start_char", "end_char")
-    for article_id, start, end, entity_id, type_ in usable.select(
-        "article_id", "start_char", "end_char", "entity_id", "type"
-    ).iter_rows():
-        by_article.setdefault(article_id, []).append(Mention(start, end, entity_id, type_))
+    usable = mentions.filter(pl.col("type").is_in(ACTOR_TYPES)).sort("article_id", "start_char", "end_char")
+    if "subtype" not in usable.columns:
+        usable = usable.with_columns(subtype=pl.lit(None, dtype=pl.String))
+    mention_columns = [usable[c].to_list() for c in ("start_char", "end_char", "entity_id", "type", "subtype")]
+    # Row range of each article's mentions; Mention objects are built only for articles with a trigger.
+    ranges = (
+        usable.with_row_index("row").group_by("article_id")
+        .agg(pl.col("row").min().alias("lo"), (pl.col("row").max() + 1).alias("hi"))
+    )
+    article_rows = dict(zip(ranges["article_id"].to_list(), zip(ranges["lo"].to_list(), ranges["hi"].to_list())))
 
-    columns = [c for c in ("published_date", "dateline") if c in articles.columns]
+    def article_mentions(article_id: str) -> list[Mention]:
+        lo, hi = article_rows.get(article_id, (0, 0))
+        return [Mention(*fields) for fields in zip(*(column[lo:hi] for column in mention_columns))]
+
+    n = articles.height
+    published = articles["published_date"].to_list() if "published_date" in articles.columns else [None] * n
+    datelines = articles["dateline"].to_list() if "dateline" in articles.columns else [None] * n
     rows: list[dict] = []
-    for record in articles.select("article_id", "body", *columns).iter_rows(named=True):
-        body = record["body"] or ""
-        reference = reference_date(record.get("published_date"), record.get("dateline"))
-        for row in code_article(body, by_article.get(record["article_id"], []), triggers, reference):
-            row["article_id"] = record["article_id"]
+    for article_id, body, published_date, dateline in zip(
+        articles["article_id"].to_list(), articles["body"].to_list(), published, datelines
+    ):
+        body = body or ""
+        matches = find_triggers(body, triggers)
+        if not matches:
+            continue
+        reference = reference_date(published_date, dateline)
+        for row in code_article(body, article_mentions(article_id), triggers, reference, matches):
+            row["article_id"] = article_id
             rows.append(row)
 
+    rows = _date_rementions(rows)
     if not rows:
         return pl.DataFrame(schema=EVENTS_SCHEMA), pl.DataFrame(schema=EVENT_MENTIONS_SCHEMA)
     coded = pl.DataFrame(rows, schema_overrides={k: v for k, v in {**EVENTS_SCHEMA, **EVENT_MENTIONS_SCHEMA}.items() if k not in ("num_articles", "num_mentions")})

@@ -1,9 +1,11 @@
-"""Linear-chain CRF decoding in plain Python from exported weights, memoised per token type."""
+"""Linear-chain CRF decoding from exported weights: memoised token scores, vectorised Viterbi."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from operator import add
+
+import numpy as np
 
 from transforms.ner_features import FeatureCache
 
@@ -27,8 +29,11 @@ class CrfModel:
         self._token_vectors: dict[str, tuple[tuple[float, ...], ...]] = {}
         # Padding entries shaped like token vectors (slots -2, -1, 0, +1, +2).
         z = self.zero
-        self.bos_pad = (self.score(["-2:BOS"]), self.score(["-1:BOS"]), z, z, z)
-        self.eos_pad = (z, z, z, self.score(["+1:EOS"]), self.score(["+2:EOS"]))
+        self.bos_pad = (self.score(["-2:BOS"]), self.score(["-1:BOS"]), z, z, z, z)
+        self.eos_pad = (z, z, z, self.score(["+1:EOS"]), self.score(["+2:EOS"]), z)
+        self.gs_vectors = {
+            p + t: self.score(["gs=" + p + t]) for p in ("B-", "I-") for t in ("PER", "LOC", "ORG")
+        }
         self.cols = [[trans[i][j] for i in range(n)] for j in range(n)]  # cols[to][from]
 
     def clear_cache(self) -> None:
@@ -69,83 +74,123 @@ class CrfModel:
         if hit is None:
             if len(self._token_vectors) >= _CACHE_LIMIT:
                 self._token_vectors.clear()
-            hit = tuple(self.score(attrs) for attrs in features.lookup(token))
+            feats = features.lookup(token)
+            centre = feats[2]
+            # slots -2, -1, 0, +1, +2, then the sentence-initial extras of this token
+            hit = tuple(self.score(attrs) for attrs in feats) + (
+                self.score(["bos", "bos|" + centre[1], "bos|" + centre[11]]),
+            )
             self._token_vectors[token] = hit
         return hit
 
-    def decode(self, emissions: list[list[float]], has_left: bool, has_right: bool) -> list[str]:
-        """Viterbi labels for a run whose neighbours (if any) are fixed to O."""
-        n = len(self.labels)
-        cols = self.cols
-        delta = list(map(add, emissions[0], self.trans[self.o])) if has_left else list(emissions[0])
-        history = [delta]
-        for e in emissions[1:]:
-            delta = [max(map(add, delta, cols[j])) + e[j] for j in range(n)]
-            history.append(delta)
-        final = list(map(add, delta, self.cols[self.o])) if has_right else delta
-        j = final.index(max(final))
-        path = [j]
-        for t in range(len(emissions) - 1, 0, -1):
-            vals = list(map(add, history[t - 1], cols[j]))
-            j = vals.index(max(vals))
-            path.append(j)
-        labels = self.labels
-        return [labels[k] for k in reversed(path)]
 
-    def tag_single(
-        self, token: str, left: Sequence[str], right: Sequence[str], bos: bool, gs: str | None,
-        features: FeatureCache,
-    ) -> str:
-        """Label of a one-token run (same result as `tag_run` on it)."""
-        tv = self.token_vectors
-        nl = len(left)
-        m2 = tv(left[0], features)[0] if nl == 2 else self.bos_pad[0]
-        m1 = tv(left[-1], features)[1] if nl else self.bos_pad[1]
-        nr = len(right)
-        p1 = tv(right[0], features)[3] if nr else self.eos_pad[3]
-        p2 = tv(right[1], features)[4] if nr == 2 else self.eos_pad[4]
-        em = [a + b + c + d + e for a, b, c, d, e in zip(tv(token, features)[2], m1, m2, p1, p2)]
-        if bos or gs is not None:
-            extra = []
+class BatchTagger:
+    """Vectorised CRF decoding of many runs at once: numpy emissions, Viterbi grouped by run length."""
+
+    def __init__(self, model: CrfModel) -> None:
+        self.model = model
+        n = len(model.labels)
+        self.trans = np.array(model.trans)  # [from, to]
+        self.from_o = self.trans[model.o]  # O -> label
+        self.to_o = self.trans[:, model.o]  # label -> O
+        self.gs_index = {tag: k for k, tag in enumerate(sorted(model.gs_vectors))}
+        self.gs_table = np.array([model.gs_vectors[t] for t in sorted(model.gs_vectors)] + [model.zero])
+        self.reset()
+        self.n = n
+
+    def reset(self) -> None:
+        """Drop the token table (rows 0 and 1 are the BOS and EOS pads)."""
+        m = self.model
+        self.rows: dict[str, int] = {}
+        self.table = np.zeros((4096, 6, len(m.labels)))
+        self.table[0] = np.array(m.bos_pad)
+        self.table[1] = np.array(m.eos_pad)
+        self.used = 2
+
+    def row(self, token: str, features: FeatureCache) -> int:
+        """Table row holding the token's slot vectors (added on first sight)."""
+        r = self.rows.get(token)
+        if r is None:
+            if self.used == len(self.table):
+                self.table = np.concatenate([self.table, np.zeros_like(self.table)])
+            r = self.used
+            self.table[r] = np.array(self.model.token_vectors(token, features))
+            self.rows[token] = r
+            self.used += 1
+        return r
+
+    def tag(self, jobs: list[tuple], features: FeatureCache) -> list[list[str]]:
+        """Labels for jobs `(tokens, left, right, bos, span_tags)`; context tokens are fixed to O."""
+        if not jobs:
+            return []
+        if len(self.rows) > _CACHE_LIMIT:
+            self.reset()
+            self.model.clear_cache()
+        row = self.rows.get
+        idx = [[], [], [], [], []]  # centre, -1, -2, +1, +2 rows per run token
+        bos_pos: list[int] = []
+        bos_rows: list[int] = []
+        gs_pos: list[int] = []
+        gs_tag: list[int] = []
+        starts = []
+        pos = 0
+        for tokens, left, right, bos, span_tags in jobs:
+            seq = [0] * (2 - len(left))
+            for t in left:
+                r = row(t)
+                seq.append(r if r is not None else self.row(t, features))
+            for t in tokens:
+                r = row(t)
+                seq.append(r if r is not None else self.row(t, features))
+            for t in right:
+                r = row(t)
+                seq.append(r if r is not None else self.row(t, features))
+            seq += [1] * (2 - len(right))
+            n_tok = len(tokens)
+            idx[0] += seq[2 : 2 + n_tok]
+            idx[1] += seq[1 : 1 + n_tok]
+            idx[2] += seq[0:n_tok]
+            idx[3] += seq[3 : 3 + n_tok]
+            idx[4] += seq[4 : 4 + n_tok]
             if bos:
-                centre = features.lookup(token)[2]
-                extra = ["bos", "bos|" + centre[1], "bos|" + centre[11]]
-            if gs is not None:
-                extra.append("gs=" + gs)
-            em = list(map(add, em, self.score(extra)))
-        if nl:
-            em = list(map(add, em, self.trans[self.o]))
-        if nr:
-            em = list(map(add, em, self.cols[self.o]))
-        return self.labels[em.index(max(em))]
-
-    def tag_run(
-        self,
-        tokens: Sequence[str],
-        left: Sequence[str],
-        right: Sequence[str],
-        bos: bool,
-        span_tags: dict[int, str],
-        features: FeatureCache,
-    ) -> list[str]:
-        """Labels for a capitalised run given up to two context tokens each side (context is O)."""
-        tv = self.token_vectors
-        seq = [self.bos_pad] * (2 - len(left)) + [tv(t, features) for t in left]
-        seq += [tv(t, features) for t in tokens]
-        seq += [tv(t, features) for t in right] + [self.eos_pad] * (2 - len(right))
-        emissions = []
-        for i in range(len(tokens)):
-            p = i + 2
-            em = [a + b + c + d + e for a, b, c, d, e in zip(
-                seq[p][2], seq[p - 1][1], seq[p - 2][0], seq[p + 1][3], seq[p + 2][4])]
-            extra = None
-            if i == 0 and bos:
-                centre = features.lookup(tokens[0])[2]
-                extra = ["bos", "bos|" + centre[1], "bos|" + centre[11]]
-            tag = span_tags.get(i)
-            if tag is not None:
-                extra = (extra or []) + ["gs=" + tag]
-            if extra:
-                em = list(map(add, em, self.score(extra)))
-            emissions.append(em)
-        return self.decode(emissions, bool(left), bool(right))
+                bos_pos.append(pos)
+                bos_rows.append(seq[2])
+            if span_tags:
+                for i, tag in span_tags.items():
+                    gs_pos.append(pos + i)
+                    gs_tag.append(self.gs_index[tag])
+            starts.append(pos)
+            pos += n_tok
+        t = self.table
+        em = t[idx[0], 2] + t[idx[1], 1] + t[idx[2], 0] + t[idx[3], 3] + t[idx[4], 4]
+        if bos_pos:
+            em[bos_pos] += t[bos_rows, 5]
+        if gs_pos:
+            np.add.at(em, gs_pos, self.gs_table[gs_tag])
+        labels = self.model.labels
+        out: list[list[str] | None] = [None] * len(jobs)
+        by_len: dict[int, list[int]] = {}
+        for k, job in enumerate(jobs):
+            by_len.setdefault(len(job[0]), []).append(k)
+        for length, ks in by_len.items():
+            ks_arr = np.array(ks)
+            base = np.array([starts[k] for k in ks])
+            has_left = np.array([bool(jobs[k][1]) for k in ks])[:, None]
+            has_right = np.array([bool(jobs[k][2]) for k in ks])[:, None]
+            e = em[base[:, None] + np.arange(length)[None, :]]  # (R, L, n)
+            delta = e[:, 0] + has_left * self.from_o
+            back = []
+            for step in range(1, length):
+                scores = delta[:, :, None] + self.trans[None, :, :]  # (R, from, to)
+                back.append(scores.argmax(axis=1))
+                delta = scores.max(axis=1) + e[:, step]
+            delta = delta + has_right * self.to_o
+            best = delta.argmax(axis=1)
+            path = [best]
+            for ptr in reversed(back):
+                best = ptr[np.arange(len(ks)), best]
+                path.append(best)
+            path_arr = np.stack(path[::-1], axis=1)  # (R, L)
+            for r, k in enumerate(ks_arr.tolist()):
+                out[k] = [labels[j] for j in path_arr[r].tolist()]
+        return out  # type: ignore[return-value]

@@ -103,6 +103,30 @@ def stage(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> in
     return frame.height
 
 
+def consolidate_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Keep one staged row per key: several batches may stage the same entity or event.
+
+    An entity staged by several batches keeps the union of the aliases they saw.
+    """
+    for table in published_tables(con):
+        keys = ", ".join(PUBLISHED_KEYS.get(table) or _state_key(con, table))
+        if table == "entities":
+            con.execute(
+                """
+                CREATE OR REPLACE TABLE staging.entities AS
+                SELECT entity_id, any_value(name ORDER BY name) AS name, any_value(type ORDER BY type) AS type,
+                       any_value(subtype ORDER BY subtype) AS subtype, any_value(wikidata_id) AS wikidata_id,
+                       list_sort(list_distinct(flatten(list(aliases)))) AS aliases
+                FROM staging.entities GROUP BY entity_id
+                """
+            )
+            continue
+        con.execute(
+            f"CREATE OR REPLACE TABLE staging.{table} AS "
+            f"SELECT * FROM staging.{table} QUALIFY row_number() OVER (PARTITION BY {keys}) = 1"
+        )
+
+
 def publish(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Move staged rows whose keys are not yet published into main, all in one transaction."""
     inserted: dict[str, int] = {}
@@ -127,6 +151,7 @@ def publish(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             inserted[table] = con.execute(f"SELECT count(*) FROM main.{table}").fetchone()[0] - before
         if "events" in inserted:
             _refresh_event_article_counts(con)
+        _merge_entity_aliases(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -144,6 +169,18 @@ def _state_key(con: duckdb.DuckDBPyConnection, table: str) -> tuple[str, ...]:
     if rows:
         return tuple(rows[0][0])
     return tuple(row[0] for row in con.execute(f"DESCRIBE main.{table}").fetchall())
+
+
+def _merge_entity_aliases(con: duckdb.DuckDBPyConnection) -> None:
+    """An entity seen again under a new name keeps every alias it has been seen under."""
+    con.execute(
+        """
+        UPDATE main.entities e SET aliases = list_sort(list_distinct(list_concat(e.aliases, s.aliases)))
+        FROM staging.entities s
+        WHERE e.entity_id = s.entity_id
+          AND len(list_distinct(list_concat(e.aliases, s.aliases))) > len(list_distinct(e.aliases))
+        """
+    )
 
 
 def _refresh_event_article_counts(con: duckdb.DuckDBPyConnection) -> None:

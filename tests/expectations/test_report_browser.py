@@ -66,6 +66,8 @@ def test_failed_run_report_shows_verdict_and_the_failed_expectation(staged_wareh
     # Inline CSS applied: the failed blocking row is tinted, the verdict badge is red.
     assert failed_row.find_element(By.TAG_NAME, "td").value_of_css_property("background-color") == "rgba(255, 235, 233, 1)"
     assert browser.find_element(By.ID, "verdict").value_of_css_property("background-color") == "rgba(207, 34, 46, 1)"
+    summary_row = browser.find_element(By.CSS_SELECTOR, "#failures tr.failed[data-column='body_boilerplate_marker']")
+    assert summary_row.is_displayed() and "articles" in summary_row.text
     passed_rows = browser.find_elements(By.CSS_SELECTOR, "tr.passed")
     assert len(passed_rows) == outcome.results.height - 1
     # Nothing was fetched from the network: every resource is the file itself.

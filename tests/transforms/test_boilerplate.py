@@ -286,3 +286,14 @@ def test_syndicated_copies_do_not_teach_their_own_sentences(rules):
 def test_line_hash_ignores_case_digits_and_punctuation():
     assert line_hash("Dibaca 1.204 kali!") == line_hash("dibaca 9.999 KALI")
     assert line_hash("Dibaca 1.204 kali") != line_hash("Dilihat 1.204 kali")
+
+
+def test_clean_and_learn_removes_furniture_learned_in_the_same_batch(rules):
+    from transforms.boilerplate import clean_and_learn
+
+    batch = articles(*[distinct_article(n) for n in range(6)], hints=["kabarkita"] * 6)
+    clean, removed, learned = clean_and_learn(batch, rules)
+    assert clean["article_id"].to_list() == batch["article_id"].to_list()
+    assert all(SLOGAN not in body for body in clean["body"])
+    assert removed.filter(pl.col("rule") == "learned")["article_id"].to_list() == [f"a{n}" for n in range(6)]
+    assert learned.filter(pl.col("line_hash") == line_hash(SLOGAN))["n_articles"].to_list() == [6]
