@@ -131,6 +131,7 @@ def list_article_files(input_dir: Path) -> list[str]:
 def ingest_floor(input_dir: Path, db_path: Path, max_file_bytes: int = 5_000_000) -> dict:
     """The least any ingest must do: read and decode each file, detect its language, bulk-insert raw bodies into DuckDB."""
     seconds = dict.fromkeys(("discover", "read", "decode", "language", "insert"), 0.0)
+    warm_up_seconds = _warm_up_duckdb_arrow()
     started = clock = perf_counter()
     paths = list_article_files(input_dir)
     seconds["discover"] += perf_counter() - clock
@@ -182,7 +183,18 @@ def ingest_floor(input_dir: Path, db_path: Path, max_file_bytes: int = 5_000_000
         "bytes_read": n_bytes,
         "warehouse_bytes": _file_bytes(db_path),
         "processes": 1,
+        "warm_up_seconds_not_counted": round(warm_up_seconds, 2),
     }
+
+
+def _warm_up_duckdb_arrow() -> float:
+    """Pay DuckDB's one-time Arrow scan set-up (1-2 s of imports) outside the floor's clock; the flow pays it at start-up."""
+    started = perf_counter()
+    con = duckdb.connect()
+    con.register("warm_up", pa.table({"text": ["kabar"]}))
+    con.execute("SELECT * FROM warm_up").fetchall()
+    con.close()
+    return perf_counter() - started
 
 
 def _file_bytes(db_path: Path) -> int:

@@ -308,6 +308,7 @@ def _clean_span(tokens: list[str], s: int, e: int, gaz: Gazetteer) -> list[tuple
     return out
 
 
+@functools.lru_cache(maxsize=200_000)
 def _breaks_name(token: str) -> bool:
     """A token that cannot sit inside a name: lowercase words (bar joiners), `anti-X`, `SamaStatus`."""
     first = token[0]

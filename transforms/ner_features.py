@@ -103,6 +103,10 @@ class FeatureCache:
         self.lexicon_tags = lexicon_tags  # lower-cased word -> tags from lower-cased NER data
         self._cache: dict[str, tuple[list[str], ...]] = {}
 
+    def clear(self) -> None:
+        """Forget memoised tokens."""
+        self._cache.clear()
+
     def lookup(self, token: str) -> tuple[list[str], ...]:
         """Feature lists for `token` at offsets -2, -1, 0, +1, +2."""
         hit = self._cache.get(token)

@@ -22,6 +22,8 @@ class CrfModel:
         self.state = state
         self.trans = trans  # trans[from][to]
         self.o = self.labels.index("O")
+        self.attr_row = {a: k for k, a in enumerate(state)}
+        self.weights = np.array(list(state.values()) or [[0.0] * len(self.labels)])
         n = len(self.labels)
         self.zero = (0.0,) * n
         # Inside tags may not follow O or another type: the trained weights already make these
@@ -95,8 +97,8 @@ class BatchTagger:
         self.to_o = self.trans[:, model.o]  # label -> O
         self.gs_index = {tag: k for k, tag in enumerate(sorted(model.gs_vectors))}
         self.gs_table = np.array([model.gs_vectors[t] for t in sorted(model.gs_vectors)] + [model.zero])
-        self.reset()
         self.n = n
+        self.reset()
 
     def reset(self) -> None:
         """Drop the token table (rows 0 and 1 are the BOS and EOS pads)."""
@@ -106,18 +108,39 @@ class BatchTagger:
         self.table[0] = np.array(m.bos_pad)
         self.table[1] = np.array(m.eos_pad)
         self.used = 2
+        self.pending: list[str] = []
 
-    def row(self, token: str, features: FeatureCache) -> int:
-        """Table row holding the token's slot vectors (added on first sight)."""
-        r = self.rows.get(token)
-        if r is None:
-            if self.used == len(self.table):
-                self.table = np.concatenate([self.table, np.zeros_like(self.table)])
-            r = self.used
-            self.table[r] = np.array(self.model.token_vectors(token, features))
-            self.rows[token] = r
-            self.used += 1
+    def row(self, token: str) -> int:
+        """Table row for a token first seen in this batch; filled by `_fill_pending`."""
+        r = self.used
+        self.rows[token] = r
+        self.pending.append(token)
+        self.used += 1
         return r
+
+    def _fill_pending(self, features: FeatureCache) -> None:
+        """Score every new token of the batch in one vectorised step."""
+        if not self.pending:
+            return
+        while self.used > len(self.table):
+            self.table = np.concatenate([self.table, np.zeros_like(self.table)])
+        attr_row = self.model.attr_row
+        targets: list[int] = []
+        weights: list[int] = []
+        rows = self.rows
+        for token in self.pending:
+            feats = features.lookup(token)
+            base = rows[token] * 6
+            centre = feats[2]
+            for slot, attrs in enumerate((*feats, ["bos", "bos|" + centre[1], "bos|" + centre[11]])):
+                for a in attrs:
+                    w = attr_row.get(a)
+                    if w is not None:
+                        targets.append(base + slot)
+                        weights.append(w)
+        flat = self.table.reshape(-1, self.n)
+        np.add.at(flat, targets, self.model.weights[weights])
+        self.pending = []
 
     def tag(self, jobs: list[tuple], features: FeatureCache) -> list[list[str]]:
         """Labels for jobs `(tokens, left, right, bos, span_tags)`; context tokens are fixed to O."""
@@ -125,7 +148,7 @@ class BatchTagger:
             return []
         if len(self.rows) > _CACHE_LIMIT:
             self.reset()
-            self.model.clear_cache()
+            features.clear()
         row = self.rows.get
         idx = [[], [], [], [], []]  # centre, -1, -2, +1, +2 rows per run token
         bos_pos: list[int] = []
@@ -138,13 +161,13 @@ class BatchTagger:
             seq = [0] * (2 - len(left))
             for t in left:
                 r = row(t)
-                seq.append(r if r is not None else self.row(t, features))
+                seq.append(r if r is not None else self.row(t))
             for t in tokens:
                 r = row(t)
-                seq.append(r if r is not None else self.row(t, features))
+                seq.append(r if r is not None else self.row(t))
             for t in right:
                 r = row(t)
-                seq.append(r if r is not None else self.row(t, features))
+                seq.append(r if r is not None else self.row(t))
             seq += [1] * (2 - len(right))
             n_tok = len(tokens)
             idx[0] += seq[2 : 2 + n_tok]
@@ -161,6 +184,7 @@ class BatchTagger:
                     gs_tag.append(self.gs_index[tag])
             starts.append(pos)
             pos += n_tok
+        self._fill_pending(features)
         t = self.table
         em = t[idx[0], 2] + t[idx[1], 1] + t[idx[2], 0] + t[idx[3], 3] + t[idx[4], 4]
         if bos_pos:
