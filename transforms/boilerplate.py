@@ -22,7 +22,6 @@ from transforms.metadata import (
     TITLE_SMALL_WORDS,
     Outlet,
     OutletMatcher,
-    is_title_case_headline,
     parse_header,
 )
 
@@ -127,8 +126,11 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
             raise ValueError(f"rule {row['name']}: unknown action {row['action']!r}")
         scope = None if row["scope"] in ("", "*") else frozenset(s.strip() for s in row["scope"].split(","))
         triggers = tuple(t.strip().lower() for t in row["triggers"].split(",") if t.strip() and t.strip() != "-")
+        try:
+            re.compile(row["pattern"])
+        except re.error as error:
+            raise ValueError(f"rule {row['name']}: bad pattern: {error}") from error
         rules.append(Rule(row["name"], row["family"], scope, row["action"], row["field"] or None, triggers, row["pattern"]))
-        re.compile(row["pattern"])  # fail early, naming no rule silently
     outlets = [Outlet(row["outlet"], row["key"], row["pattern"]) for row in _read_tsv(directory / "outlets.tsv")]
     return BoilerplateRules(rules, outlets)
 
@@ -286,6 +288,8 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
             for start, end, rule in prefix_cuts:
                 removed.append((line_no, raw[start:end].strip(), rule, "inline"))
             stripped = raw[prefix_cuts[-1][1]:].strip()
+            if not stripped:
+                continue
         else:
             stripped = raw.strip()
             if not stripped:
@@ -513,8 +517,12 @@ def learn_boilerplate(
     learned: pl.DataFrame | None = None,
     max_fingerprints: int = LEARNED_MAX_FINGERPRINTS,
     max_line_chars: int = LEARNED_MAX_LINE_CHARS,
+    min_articles_to_keep: int = 1,
 ) -> pl.DataFrame:
-    """Grow the per-outlet recurring-line table from clean bodies (`outlet, body`); copies of one article count once."""
+    """Grow the per-outlet recurring-line table from clean bodies (`outlet, body`); copies of one article count once.
+
+    `min_articles_to_keep` > 1 drops lines seen in fewer distinct articles, to bound the table's size.
+    """
     state: dict[tuple[str, int], list] = {}
     if learned is not None:
         for outlet, h, example, n_articles, n_seen, fps in learned.select(list(LEARNED_SCHEMA)).iter_rows():
@@ -540,7 +548,7 @@ def learn_boilerplate(
                     entry[1] += 1
                 elif entry[1] < max_fingerprints + 1:
                     entry[1] = len(entry[3]) + 1
-    rows = [(o, h, e[0], e[1], e[2], e[3]) for (o, h), e in state.items()]
+    rows = [(o, h, e[0], e[1], e[2], e[3]) for (o, h), e in state.items() if e[1] >= min_articles_to_keep]
     frame = pl.DataFrame(rows, schema=LEARNED_SCHEMA, orient="row")
     return frame.sort("outlet", "line_hash")
 

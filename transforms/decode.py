@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -24,6 +25,9 @@ _BOMS = (
 )
 # Control characters other than tab, newline, form feed and carriage return mark binary content.
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 @dataclass(frozen=True)
@@ -97,10 +101,10 @@ def _control_share(sample: bytes) -> float:
 def _checked(text: str, encoding: str) -> Decoded:
     if not text.strip():
         return Decoded(None, None, "whitespace_only", f"{len(text)} whitespace characters")
-    replacement_share = text.count("\ufffd") / len(text)
+    replacement_share = text.count("\ufffd") / len(text) if not text.isascii() else 0.0
     if replacement_share > 0.05:
         return Decoded(None, None, "undecodable", f"{replacement_share:.1%} of characters undecodable as {encoding}")
-    letters = sum(1 for ch in text[:20000] if ch.isalpha())
+    letters = len(_LETTER.findall(text, 0, 2000))
     if letters < 20:
         return Decoded(None, None, "not_article_text", f"only {letters} letters")
     return Decoded(text, encoding)

@@ -98,7 +98,6 @@ class EntityResources:
         self.run_tokens.clear()
         self._features = None
         self._batch_tagger = None
-        self.model.clear_cache()
 
     def tokenize_run(self, text: str) -> tuple:
         """Tokens, run-relative offsets, gazetteer matches and their BIO tags for a run (memoised)."""
@@ -230,21 +229,26 @@ _JOINER = r"(?:dan|of|and|the|de|da|van|von|der|den|la|le|al|el|bin|binti|ibn|du
 # A run of capitalised tokens on one line, possibly joined by `dan`, `of`, `bin`, …:
 # the only places a name can be, so the only places the model looks at.
 RUN_RE = re.compile(rf"(?<!\w){_CAP_TOKEN}(?:[ \t]+(?:{_JOINER}[ \t]+)?{_CAP_TOKEN})*")
-_CONTEXT_CHARS = 48
+_CONTEXT_CHARS = 32
 # Function words that may be stripped from the front of a run (`The` opens `The Korea Times`).
 LEADING_NON_NAMES = FUNCTION_WORDS - {"The", "A", "An"}
 
 
 def _left_context(body: str, a: int) -> tuple[tuple[str, ...], bool]:
     """Up to two tokens before offset `a` in the same sentence and line, and whether `a` opens a sentence."""
-    start = a - _CONTEXT_CHARS if a > _CONTEXT_CHARS else 0
-    seg = body[start:a]
-    cut = seg.rfind("\n")
-    if cut >= 0:
-        seg = seg[cut + 1 :]
-    ctx = TOKEN_RE.findall(seg)
-    if cut < 0 and start > 0 and ctx and body[start - 1].isalnum() and seg[:1].isalnum():
-        del ctx[0]  # cut mid-word
+    width = _CONTEXT_CHARS
+    while True:
+        start = a - width if a > width else 0
+        seg = body[start:a]
+        cut = seg.rfind("\n")
+        if cut >= 0:
+            seg = seg[cut + 1 :]
+        ctx = TOKEN_RE.findall(seg)
+        if cut < 0 and start > 0 and ctx and body[start - 1].isalnum() and seg[:1].isalnum():
+            del ctx[0]  # cut mid-word
+        if len(ctx) >= 3 or cut >= 0 or start == 0 or width > 200:
+            break
+        width *= 4  # long words: look further back
     k = len(ctx)
     while k and ctx[k - 1] not in SENTENCE_END:
         k -= 1
@@ -442,12 +446,15 @@ def recognise_batch(bodies: list[str], resources: EntityResources) -> list[list[
             right = _right_context(body, m.end())
             jobs.append((toks, left, right, bos, span_tags))
             meta.append((ai, a, toks, spans, right, gaz_spans))
-    all_labels = resources.batch_tagger.tag(jobs, resources.features)
-    for (ai, a, toks, spans, right, gaz_spans), labels in zip(meta, all_labels):
+    tagger = resources.batch_tagger
+    label_names = resources.model.labels
+    o = resources.model.o
+    for (ai, a, toks, spans, right, gaz_spans), path in zip(meta, tagger.tag(jobs, resources.features)):
         out, leftovers, name_parts = articles[ai]
-        if not gaz_spans and labels.count("O") == len(labels) and not _apposition(toks, right):
+        if not gaz_spans and path.count(o) == len(path) and not _apposition(toks, right):
             leftovers += [(a + s, a + e, t) for t, (s, e) in zip(toks, spans)]
             continue
+        labels = [label_names[k] for k in path]
         taken = bytearray(len(toks))
         for s, e, typ, eid in _mentions_from_labels(toks, labels, gaz_spans, right, resources):
             names = tuple(toks[s:e])

@@ -205,14 +205,18 @@ def load_triggers(path: Path | None = None, extra: Path | None = None) -> Trigge
 # --- sentences, actors, places -------------------------------------------------
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])|\n+")
-_GROUP_JOINER = re.compile(r"^\s*(?:,\s*)?(?:dan|serta|maupun|,|&)?\s*$", re.IGNORECASE)
+_GROUP_JOINER = re.compile(
+    r"^\s*(?:,\s*)?(?:(?:dan|serta|maupun|&)(?:\s+[A-Z][\w.'-]*){0,4}|,)?\s*$"  # `Trump dan Presiden Korsel Moon`
+)
 _PLACE_BEFORE = re.compile(
     r"(?:^|\s)(?:di|dari\s+kota|di\s+kota(?:\s+pesisir)?|di\s+ibu\s*kota|di\s+wilayah|di\s+provinsi|di\s+negara|di\s+pangkalan|di\s+perairan|di\s+semenanjung)\s+$",
     re.IGNORECASE,
 )
 _PRONOUN_START = re.compile(r"^\W*(?:dia|ia|mereka|beliau|pihaknya|keduanya|kedua\s+negara|kedua\s+pemimpin)\b", re.IGNORECASE)
 _NEGATION_BEFORE = re.compile(r"(?:\b(?:tidak|tak|belum|bukan|enggan|batal)(?:\s+(?:pernah|akan|mau|ingin|jadi|lagi))?\s+)$", re.IGNORECASE)
-_DURATIVE_BEFORE = re.compile(r"(?:sejak|hingga|sampai|selama|semenjak)\s+(?:awal\s+|akhir\s+|pertengahan\s+)?$", re.IGNORECASE)
+# `sejak 2013`, `hingga akhir 2019`, `untuk 2018`: a bound or a purpose, not when the event happened
+_DURATIVE_BEFORE = re.compile(r"(?:sejak|hingga|sampai|selama|semenjak|untuk)\s+(?:awal\s+|akhir\s+|pertengahan\s+)?$", re.IGNORECASE)
+_DURATIVE_SURFACE = re.compile(r"(?:sejak|hingga|sampai|selama|semenjak|untuk)\b", re.IGNORECASE)
 _CONJUNCTION = re.compile(r"\b(?:dan|serta|maupun)\b|&", re.IGNORECASE)
 _PRONOUN_END = re.compile(r"\b(?:dia|ia|mereka|beliau|pihaknya)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _AGENT_AFTER = re.compile(r"^\s*(?:[\w-]+\s+){0,4}oleh\s+$", re.IGNORECASE)
@@ -240,7 +244,7 @@ PLACE_ONLY_SUBTYPES = frozenset({"REGION", "CONTINENT", "SEA", "PLACE"})
 # Words that close a clause: an actor on the far side belongs to another predicate.
 _CLAUSE_BREAK = re.compile(
     r"[,;:()\"“”]|\b(?:yang|bahwa|karena|sehingga|ketika|saat|setelah|sebelum|namun|tetapi|tapi|sementara|"
-    r"untuk|agar|supaya|jika|bila|apabila|sedangkan|serta|lalu|kemudian)\b",
+    r"untuk|guna|agar|supaya|jika|bila|apabila|sedangkan|serta|lalu|kemudian)\b",
     re.IGNORECASE,
 )
 _SUBJECT_BREAK = re.compile(r"[;:]|\bbahwa\b", re.IGNORECASE)
@@ -433,7 +437,7 @@ def _event_date(
             continue
         if mention.value is not None and mention.value.end is not None:
             continue  # a range or decade is a period, not an event date
-        if _DURATIVE_BEFORE.search(window[max(0, mention.start - 25):mention.start]):
+        if _DURATIVE_BEFORE.search(window[max(0, mention.start - 25):mention.start]) or _DURATIVE_SURFACE.match(mention.surface):
             continue
         distance = abs(offset + mention.start - t_start)
         if best is None or distance < best[0]:
@@ -533,6 +537,8 @@ def code_article(
                     plo, phi = bisect.bisect_left(mention_starts, p_start), bisect.bisect_left(mention_starts, p_end)
                     previous_groups = _groups(body, _actor_mentions(body, mentions[plo:phi])[0])
                     side1 = previous_groups[0] if previous_groups else []
+            if trigger.negates:
+                side2 = []  # a denial's object is the denied claim, not a party
             side1, side2 = _unique(side1), _unique(side2)
             place = _place_for(places, t_start)
             if trigger.event_code.startswith("04") and not side2 and place is not None and trigger.event_code != "040":

@@ -26,7 +26,7 @@ def resolve_malay_indonesian(text: str, language: str) -> str:
     """Return 'id' or 'ms' by counting spellings only one of the two languages uses."""
     if language not in ("id", "ms"):
         return language
-    sample = text[:5000]
+    sample = text[:1500]
     indonesian = len(_INDONESIAN_MARKERS.findall(sample))
     malay = len(_MALAY_MARKERS.findall(sample))
     if indonesian == malay:

@@ -87,23 +87,25 @@ class OutletMatcher:
             re.compile(rf"(?P<city>[A-Z][A-Z'’.]+(?:[ -][A-Z][A-Z'’.]+){{0,2}}|[A-Z][a-z'’]+|{_MULTIWORD_CITIES}){_DASH}(?=[A-Z0-9\"“‘'(])"),
         ]
         self._known = [(o, re.compile(rf"(?:{o.pattern})")) for o in outlets]
+        self._canonical_cache: dict[str, Outlet | None] = {}  # memo only: answers never change
+        self._hint_cache: dict[str, Outlet | None] = {}
 
     def canonical(self, written: str) -> Outlet | None:
         """The known outlet whose name pattern matches `written` exactly, if any."""
-        for outlet, pattern in self._known:
-            if pattern.fullmatch(written):
-                return outlet
-        return None
+        if written not in self._canonical_cache:
+            self._canonical_cache[written] = next((o for o, p in self._known if p.fullmatch(written)), None)
+        return self._canonical_cache[written]
 
     def from_hint(self, hint: str | None) -> Outlet | None:
         """The known outlet named by an outlet hint (key, name or domain), if any."""
         if not hint:
             return None
-        lowered = hint.strip().lower()
-        for outlet, pattern in self._known:
-            if lowered in (outlet.key, outlet.name.lower()) or pattern.search(hint):
-                return outlet
-        return None
+        if hint not in self._hint_cache:
+            lowered = hint.strip().lower()
+            self._hint_cache[hint] = next(
+                (o for o, p in self._known if lowered in (o.key, o.name.lower()) or p.search(hint)), None
+            )
+        return self._hint_cache[hint]
 
 
 def normalise_city(city: str) -> str:
@@ -151,7 +153,7 @@ def _glued_title(rest: str) -> str | None:
 def parse_header(lines: list[str], matcher: OutletMatcher, outlet_hint: str | None = None) -> ArticleHeader:
     """Find outlet, dateline, title and the standalone date line at the top (and date line at the foot) of an article."""
     header = ArticleHeader()
-    nonblank = [i for i, line in enumerate(lines) if line.strip()]
+    nonblank = _first_nonblank(lines, HEADER_SCAN_LINES + 1)
     seen_first = False
     for position, i in enumerate(nonblank[:HEADER_SCAN_LINES]):
         line = lines[i].strip()
@@ -173,7 +175,8 @@ def parse_header(lines: list[str], matcher: OutletMatcher, outlet_hint: str | No
         if len(line) > 200:
             break  # the article text has begun
     if header.date_line is None:
-        for i in nonblank[-FOOTER_SCAN_LINES:]:
+        footer = _first_nonblank(range(len(lines) - 1, -1, -1), FOOTER_SCAN_LINES, lines)
+        for i in reversed(footer):
             if i not in header.removed_lines and is_date_line(lines[i].strip()):
                 header.date_line = lines[i].strip()
                 header.removed_lines[i] = "metadata.date_line"
@@ -184,7 +187,25 @@ def parse_header(lines: list[str], matcher: OutletMatcher, outlet_hint: str | No
     return header
 
 
+def _first_nonblank(order, count: int, lines: list[str] | None = None) -> list[int]:
+    """Indices of the first `count` non-blank lines, in the given order (a list of lines, or indices into `lines`)."""
+    found = []
+    if lines is None:
+        lines, order = order, range(len(order))
+    for i in order:
+        if lines[i].strip():
+            found.append(i)
+            if len(found) == count:
+                break
+    return found
+
+
+_PREFIX_SHAPE = re.compile(r".{0,70}?(?:\s[-–—]|[-–—]\s|\.[A-Za-z]{2,6},)")
+
+
 def _match_prefix(line: str, matcher: OutletMatcher) -> re.Match | None:
+    if _PREFIX_SHAPE.match(line) is None:
+        return None  # every byline prefix has a dash or a `domain.tld,` near the start
     for pattern in matcher.prefixes:
         match = pattern.match(line)
         if match is not None and match.end() < len(line):

@@ -26,9 +26,6 @@ class CrfModel:
         self.weights = np.array(list(state.values()) or [[0.0] * len(self.labels)])
         n = len(self.labels)
         self.zero = (0.0,) * n
-        # Inside tags may not follow O or another type: the trained weights already make these
-        # very unlikely; decoding keeps them so results equal crfsuite's Viterbi.
-        self._token_vectors: dict[str, tuple[tuple[float, ...], ...]] = {}
         # Padding entries shaped like token vectors (slots -2, -1, 0, +1, +2).
         z = self.zero
         self.bos_pad = (self.score(["-2:BOS"]), self.score(["-1:BOS"]), z, z, z, z)
@@ -37,10 +34,6 @@ class CrfModel:
             p + t: self.score(["gs=" + p + t]) for p in ("B-", "I-") for t in ("PER", "LOC", "ORG")
         }
         self.cols = [[trans[i][j] for i in range(n)] for j in range(n)]  # cols[to][from]
-
-    def clear_cache(self) -> None:
-        """Forget memoised token vectors."""
-        self._token_vectors.clear()
 
     @classmethod
     def from_lines(cls, lines: Iterable[str]) -> "CrfModel":
@@ -69,21 +62,6 @@ class CrfModel:
             if w is not None:
                 total = tuple(map(add, total, w))
         return total
-
-    def token_vectors(self, token: str, features: FeatureCache) -> tuple[tuple[float, ...], ...]:
-        """Label scores a token contributes at offsets -2, -1, 0, +1, +2 (memoised)."""
-        hit = self._token_vectors.get(token)
-        if hit is None:
-            if len(self._token_vectors) >= _CACHE_LIMIT:
-                self._token_vectors.clear()
-            feats = features.lookup(token)
-            centre = feats[2]
-            # slots -2, -1, 0, +1, +2, then the sentence-initial extras of this token
-            hit = tuple(self.score(attrs) for attrs in feats) + (
-                self.score(["bos", "bos|" + centre[1], "bos|" + centre[11]]),
-            )
-            self._token_vectors[token] = hit
-        return hit
 
 
 class BatchTagger:
@@ -142,8 +120,12 @@ class BatchTagger:
         np.add.at(flat, targets, self.model.weights[weights])
         self.pending = []
 
-    def tag(self, jobs: list[tuple], features: FeatureCache) -> list[list[str]]:
-        """Labels for jobs `(tokens, left, right, bos, span_tags)`; context tokens are fixed to O."""
+    def tag(self, jobs: list[tuple], features: FeatureCache) -> list[list[int]]:
+        """Label indices (into `model.labels`) for jobs `(tokens, left, right, bos, span_tags)`.
+
+        Context tokens are fixed to O, so each run is decoded on its own; runs of equal length
+        are decoded together.
+        """
         if not jobs:
             return []
         if len(self.rows) > _CACHE_LIMIT:
@@ -191,13 +173,11 @@ class BatchTagger:
             em[bos_pos] += t[bos_rows, 5]
         if gs_pos:
             np.add.at(em, gs_pos, self.gs_table[gs_tag])
-        labels = self.model.labels
-        out: list[list[str] | None] = [None] * len(jobs)
+        out: list[list[int] | None] = [None] * len(jobs)
         by_len: dict[int, list[int]] = {}
         for k, job in enumerate(jobs):
             by_len.setdefault(len(job[0]), []).append(k)
         for length, ks in by_len.items():
-            ks_arr = np.array(ks)
             base = np.array([starts[k] for k in ks])
             has_left = np.array([bool(jobs[k][1]) for k in ks])[:, None]
             has_right = np.array([bool(jobs[k][2]) for k in ks])[:, None]
@@ -214,7 +194,7 @@ class BatchTagger:
             for ptr in reversed(back):
                 best = ptr[np.arange(len(ks)), best]
                 path.append(best)
-            path_arr = np.stack(path[::-1], axis=1)  # (R, L)
-            for r, k in enumerate(ks_arr.tolist()):
-                out[k] = [labels[j] for j in path_arr[r].tolist()]
+            path_rows = np.stack(path[::-1], axis=1).tolist()  # (R, L) label indices
+            for k, p in zip(ks, path_rows):
+                out[k] = p
         return out  # type: ignore[return-value]

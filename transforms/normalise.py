@@ -7,8 +7,8 @@ import unicodedata
 import polars as pl
 
 _SPACE_LIKE = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
-_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Invisible characters and control characters other than newline: deleted.
+_DELETED = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0b\x0e-\x1f\x7f]")
 _SPACE_RUN = re.compile(r" {2,}")
 _BLANK_RUN = re.compile(r"\n{3,}")
 # `militer. . dan`, `(DPRK). . . Xi`: a full stop followed by stray ` .` repeats.
@@ -21,17 +21,24 @@ _TRAILING_HEADING = re.compile(r"(?m)([.!?\"”])[ ]+(\d{1,2}\. [A-Z][\w'-]*(?: 
 
 def normalise_text(text: str) -> str:
     """NFC, unified line endings and spaces, stray artefacts removed; quotes and paragraphs kept."""
+    # Cheap substring tests skip the regex passes most articles do not need (this runs on every article).
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFC", text)
-    text = _INVISIBLE.sub("", text)
-    text = _SPACE_LIKE.sub(" ", text)
-    text = _CONTROL.sub("", text)
-    text = _SPACE_RUN.sub(" ", text)
-    text = "\n".join(line.strip() for line in text.split("\n"))
-    text = _STRAY_STOPS.sub(".", text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+        text = _SPACE_LIKE.sub(" ", text)
+    text = _DELETED.sub("", text)
+    if "\t" in text or "\f" in text or "\v" in text:
+        text = _SPACE_LIKE.sub(" ", text)
+    if "  " in text:
+        text = _SPACE_RUN.sub(" ", text)
+    if " \n" in text or "\n " in text or text[:1] == " " or text[-1:] == " ":
+        text = "\n".join(line.strip() for line in text.split("\n"))
+    if " ." in text:
+        text = _STRAY_STOPS.sub(".", text)
     text = _GLUED_HEADING.sub(r"\1. ", text)
     text = _TRAILING_HEADING.sub(r"\1\n\n\2", text)
-    text = _BLANK_RUN.sub("\n\n", text)
+    if "\n\n\n" in text:
+        text = _BLANK_RUN.sub("\n\n", text)
     return text.strip("\n")
 
 

@@ -297,3 +297,9 @@ def test_clean_and_learn_removes_furniture_learned_in_the_same_batch(rules):
     assert all(SLOGAN not in body for body in clean["body"])
     assert removed.filter(pl.col("rule") == "learned")["article_id"].to_list() == [f"a{n}" for n in range(6)]
     assert learned.filter(pl.col("line_hash") == line_hash(SLOGAN))["n_articles"].to_list() == [6]
+
+
+def test_learned_table_can_drop_lines_seen_once(rules):
+    clean, _ = clean_articles(articles(*[distinct_article(n) for n in range(3)], hints=["kabarkita"] * 3), rules)
+    learned = learn_boilerplate(clean, min_articles_to_keep=2)
+    assert learned["example_line"].to_list() == [SLOGAN]
