@@ -201,6 +201,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eval", type=Path, default=EVAL_PATH)
     parser.add_argument("--repeat", type=int, default=5, help="timing repetitions over the whole set")
+    parser.add_argument("--speed-corpus", type=Path, help="also time a JSONL corpus with a `text` field (e.g. IndoSum)")
     args = parser.parse_args()
 
     records = load_eval(args.eval)
@@ -247,6 +248,16 @@ def main() -> None:
     print(f"\nspeed (one process, learned table loaded, mean {kb:.1f} KB/article): "
           f"{n / wall:,.0f} articles/s wall, {n / cpu:,.0f} articles/s CPU; "
           f"{cpu / n * 1e6:.0f} us CPU/article = {cpu / n * 1e6 * 3 / kb:.0f} us per 3 KB")
+    if args.speed_corpus:
+        texts = [json.loads(line)["text"] for line in args.speed_corpus.open(encoding="utf-8")]
+        corpus = pl.DataFrame({"article_id": [str(i) for i in range(len(texts))], "text": texts,
+                               "outlet_hint": [None] * len(texts)}, schema=articles.schema)
+        cpu = time.process_time()
+        clean_articles(corpus, rules, learned=learned)
+        cpu = time.process_time() - cpu
+        kb = sum(map(len, texts)) / len(texts) / 1000
+        print(f"speed on {args.speed_corpus.name} ({len(texts)} articles, mean {kb:.1f} KB): {len(texts) / cpu:,.0f} articles/s CPU; "
+              f"{cpu / len(texts) * 1e6:.0f} us CPU/article = {cpu / len(texts) * 1e6 * 3 / kb:.0f} us per 3 KB")
 
 
 if __name__ == "__main__":

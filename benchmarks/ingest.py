@@ -53,7 +53,10 @@ class TreeRssSampler(threading.Thread):
         self.peak_bytes = 0
         self.peak_without_server_bytes = 0  # the temporary Prefect server is a fixed cost, not the pipeline's
         self.peak_processes = 0
+        self.peak_by_role = {"flow": 0, "workers": 0, "prefect_server": 0}
+        self.timeline: list[tuple[float, int]] = []  # (seconds since start, tree RSS), about one a second
         self.samples = 0
+        self._clock_start = perf_counter()
         self._stop_event = threading.Event()
 
     def run(self) -> None:
@@ -67,15 +70,21 @@ class TreeRssSampler(threading.Thread):
             processes = [self.root, *self.root.children(recursive=True)]
         except psutil.NoSuchProcess:
             return
-        total = server = 0
+        total = server = workers = 0
         for process in processes:
             try:
                 rss = process.memory_info().rss
                 if any("uvicorn" in part for part in process.cmdline()):
                     server += rss
+                elif process.pid != self.root.pid:
+                    workers += rss
             except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
                 continue
             total += rss
+        for role, rss in (("flow", total - server - workers), ("workers", workers), ("prefect_server", server)):
+            self.peak_by_role[role] = max(self.peak_by_role[role], rss)
+        if self.samples % 5 == 0:
+            self.timeline.append((round(perf_counter() - self._clock_start, 1), total))
         self.samples += 1
         self.peak_bytes = max(self.peak_bytes, total)
         self.peak_without_server_bytes = max(self.peak_without_server_bytes, total - server)
@@ -116,6 +125,8 @@ def run_kabar_ingest(input_dir: Path, db_path: Path, log_path: Path, extra_args:
         "peak_rss_bytes": sampler.peak_bytes,
         "peak_rss_without_prefect_server_bytes": sampler.peak_without_server_bytes,
         "peak_processes": sampler.peak_processes,
+        "peak_rss_by_role_bytes": sampler.peak_by_role,
+        "rss_timeline": sampler.timeline,
         "rss_samples": sampler.samples,
     }
 
@@ -244,6 +255,7 @@ def render_report(result: dict) -> str:
         f"  {'MB/s end to end':<34}{fig['megabytes_per_second']:>14.2f}",
         f"  {'peak RSS (whole process tree)':<34}{rss:>12.2f} GB   <= 1.5 GB {_verdict(first['peak_rss_bytes'] <= TARGET_PEAK_RSS_BYTES)}"
         f"  ({first['peak_rss_without_prefect_server_bytes'] / 1e9:.2f} GB without the Prefect server; {first['peak_processes']} processes)",
+        f"  {'  peak per role':<34}" + "  ".join(f"{role} {rss / 1e9:.2f} GB" for role, rss in first["peak_rss_by_role_bytes"].items()),
         f"  {'warehouse size':<34}{fig['warehouse_bytes'] / 1e6:>12.1f} MB",
         f"  {'re-run, unchanged folder (flow)':<34}{rerun['flow_seconds']:>12.1f} s   <= {TARGET_RERUN_SECONDS:.0f} s "
         f"{_verdict(rerun['flow_seconds'] <= TARGET_RERUN_SECONDS)}  (files new {rerun['files_new']}, start-up {rerun['prefect_startup_seconds']:.1f} s)",

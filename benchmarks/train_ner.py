@@ -1,7 +1,7 @@
 """Rebuild the derived gazetteers and lexicons from ../shared and train the NER CRF.
 
     python -m benchmarks.train_ner            # gazetteer + lexicons + model
-    python -m benchmarks.train_ner --c1 0.05 --c2 0.01 --no-write   # tune on dev only
+    python -m benchmarks.train_ner --c1 0.05 --c2 0.3 --no-write   # tune on dev only
 
 Writes data/gazetteer/countries.tsv, data/gazetteer/wilayah.tsv,
 data/models/capitalisation.tsv, data/models/nerp-lexicon.tsv and
@@ -283,7 +283,7 @@ def export_weights(tagger: pycrfsuite.Tagger, path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=SHARED)
-    parser.add_argument("--c1", type=float, default=0.05)
+    parser.add_argument("--c1", type=float, default=0.02)
     parser.add_argument("--c2", type=float, default=0.1)
     parser.add_argument("--iterations", type=int, default=300)
     parser.add_argument("--no-write", action="store_true", help="train to a temp file, print dev F1 only")

@@ -86,7 +86,7 @@ def audit_frames(con: duckdb.DuckDBPyConnection, run_id: str, run_date: datetime
         if suite.spans is not None:
             findings = span_findings(audit, bodies, suite.spans.text_column).alias(suite.spans.finding)
             audit = audit.drop(suite.spans.text_column).with_columns(findings)
-        frames[suite.name] = audit.to_pandas()
+        frames[suite.name] = audit.to_pandas(use_pyarrow_extension_array=True)
         log.debug("audit %s: %d rows in %.2fs", suite.name, audit.height, time.perf_counter() - started)
     return frames
 

@@ -204,7 +204,11 @@ def _compound_unique(columns: tuple[str, ...], why: str) -> Check:
 
 # Articles this run may refer to: staged or already published.
 _KNOWN_ARTICLES = "(SELECT article_id FROM staging.articles UNION SELECT article_id FROM main.articles)"
-_KNOWN_ENTITIES = "(SELECT entity_id, type FROM staging.entities UNION ALL SELECT entity_id, type FROM main.entities WHERE entity_id NOT IN (SELECT entity_id FROM staging.entities WHERE entity_id IS NOT NULL))"
+# Entities this run may refer to; publishing keeps a published entity's row, so its type wins.
+_KNOWN_ENTITIES = (
+    "(SELECT entity_id, type FROM main.entities UNION ALL SELECT entity_id, type FROM staging.entities"
+    " WHERE entity_id NOT IN (SELECT entity_id FROM main.entities WHERE entity_id IS NOT NULL))"
+)
 _KNOWN_EVENTS = "(SELECT event_id FROM staging.events UNION SELECT event_id FROM main.events)"
 
 ARTICLES = Suite(
@@ -237,7 +241,11 @@ LEFT JOIN main.article_texts published_text ON published_text.article_id = a.art
     checks=(
         _not_null("article_id", "every article has a key"),
         _unique("article_id", "one row per article"),
-        _no_finding("already_published_article_id", "a staged article is new: publishing it again would duplicate it"),
+        _no_finding(
+            "already_published_article_id",
+            "a staged article is new (publishing skips a published one, but the skip-same-bytes step should have)",
+            blocking=False,
+        ),
         _not_null("source_path", "lineage: every article names its file"),
         _not_null("source_sha256", "lineage: every article names its file version"),
         _not_null("body_length", "every article has a body"),
@@ -275,7 +283,7 @@ LEFT JOIN main.article_texts published_text ON published_text.article_id = a.art
 ARTICLE_TEXTS = Suite(
     name="article_texts",
     audit_sql=f"""
-SELECT t.article_id, strlen(t.raw_text) AS raw_text_bytes,
+SELECT t.article_id, CASE WHEN t.raw_text IS NULL THEN t.article_id END AS missing_raw_text,
        CASE WHEN known.article_id IS NULL THEN t.article_id END AS orphan_article_id
 FROM staging.article_texts t
 LEFT JOIN {_KNOWN_ARTICLES} known ON known.article_id = t.article_id
@@ -283,7 +291,7 @@ LEFT JOIN {_KNOWN_ARTICLES} known ON known.article_id = t.article_id
     checks=(
         _not_null("article_id", "every text has a key"),
         _unique("article_id", "one text per article"),
-        _not_null("raw_text_bytes", "every text has content"),
+        _no_finding("missing_raw_text", "every text has content"),
         _no_finding("orphan_article_id", "every text belongs to an article"),
     ),
 )
@@ -291,7 +299,8 @@ LEFT JOIN {_KNOWN_ARTICLES} known ON known.article_id = t.article_id
 REMOVED_LINES = Suite(
     name="removed_lines",
     audit_sql=f"""
-SELECT r.article_id, r.line_no, r.rule, r.kind, strlen(r.text) AS text_bytes,
+SELECT r.article_id, r.line_no, r.rule, r.kind,
+       CASE WHEN r.text IS NULL THEN format('{{}} line {{}}', r.article_id, r.line_no) END AS missing_text,
        CASE WHEN known.article_id IS NULL THEN r.article_id END AS orphan_article_id
 FROM staging.removed_lines r
 LEFT JOIN {_KNOWN_ARTICLES} known ON known.article_id = r.article_id
@@ -299,7 +308,7 @@ LEFT JOIN {_KNOWN_ARTICLES} known ON known.article_id = r.article_id
     checks=(
         _not_null("article_id", "every removed line names its article"),
         _not_null("rule", "every removed line names the rule that removed it"),
-        _not_null("text_bytes", "every removed line keeps its text"),
+        _no_finding("missing_text", "every removed line keeps its text"),
         _not_null("line_no", "every removed line has a line number"),
         Check("expect_column_values_to_be_between", "line_no", True, "line numbers are 1-based", {"min_value": 1}),
         _in_set("kind", REMOVED_LINE_KINDS, "kind is line or inline"),
@@ -311,7 +320,9 @@ ENTITIES = Suite(
     name="entities",
     audit_sql="""
 SELECT e.entity_id, e.name, e.type, e.wikidata_id,
-       CASE WHEN published.entity_id IS NOT NULL THEN e.entity_id END AS already_published_entity_id
+       CASE WHEN published.type IS DISTINCT FROM e.type AND published.entity_id IS NOT NULL
+            THEN format('{}: staged as {} but published as {}', e.entity_id, e.type, published.type) END
+           AS type_conflict_with_published
 FROM staging.entities e
 LEFT JOIN main.entities published ON published.entity_id = e.entity_id
 """,
@@ -322,7 +333,9 @@ LEFT JOIN main.entities published ON published.entity_id = e.entity_id
         _in_set("type", ENTITY_TYPES, "type is PERSON, ORGANIZATION or LOCATION"),
         Check("expect_column_values_to_match_regex", "wikidata_id", False, "wikidata_id looks like a QID", {"regex": r"^Q[1-9][0-9]*$"}),
         _no_finding(
-            "already_published_entity_id", "staged entities are new (a known entity is re-staged: its published row wins)", blocking=False
+            "type_conflict_with_published",
+            "a known entity re-staged (new aliases) keeps its type; publishing keeps the published row",
+            blocking=False,
         ),
     ),
 )
@@ -380,13 +393,11 @@ SELECT ev.event_id, ev.event_code, ev.root_code, ev.label, ev.date_precision, ev
            AS orphan_location_entity_id,
        CASE WHEN place.type <> 'LOCATION'
             THEN format('{{}}: location {{}} is a {{}}', ev.event_id, ev.location_entity_id, place.type) END
-           AS location_not_a_location,
-       CASE WHEN published.event_id IS NOT NULL THEN ev.event_id END AS already_published_event_id
+           AS location_not_a_location
 FROM staging.events ev
 LEFT JOIN known_entities actor1 ON actor1.entity_id = ev.actor1_entity_id
 LEFT JOIN known_entities actor2 ON actor2.entity_id = ev.actor2_entity_id
 LEFT JOIN known_entities place ON place.entity_id = ev.location_entity_id
-LEFT JOIN main.events published ON published.event_id = ev.event_id
 """,
     checks=(
         _not_null("event_id", "every event has a key"),
@@ -412,9 +423,6 @@ LEFT JOIN main.events published ON published.event_id = ev.event_id
         _no_finding("orphan_actor2_entity_id", "actor2 is an existing entity"),
         _no_finding("orphan_location_entity_id", "the location is an existing entity"),
         _no_finding("location_not_a_location", "an event's location is a LOCATION entity", blocking=False),
-        _no_finding(
-            "already_published_event_id", "a staged event is new (a known event reported again is published once)", blocking=False
-        ),
     ),
 )
 
@@ -483,3 +491,16 @@ def blocking_expectations() -> pl.DataFrame:
     ]
     schema = {"suite": pl.String, "expectation": pl.String, "column_name": pl.String, "blocking": pl.Boolean, "why": pl.String}
     return pl.DataFrame(rows, schema=schema)
+
+
+def checks_markdown() -> str:
+    """The checks of every suite as a Markdown table (kept in expectations/README.md)."""
+    lines = ["| suite | column | expectation | severity | why |", "|---|---|---|---|---|"]
+    for row in blocking_expectations().iter_rows(named=True):
+        severity = "**blocking**" if row["blocking"] else "warn"
+        lines.append(f"| {row['suite']} | `{row['column_name']}` | `{row['expectation']}` | {severity} | {row['why']} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(checks_markdown(), end="")

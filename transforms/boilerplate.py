@@ -17,6 +17,7 @@ from pathlib import Path
 
 import ahocorasick
 import polars as pl
+import pyarrow as pa
 
 from transforms.metadata import (
     TITLE_SMALL_WORDS,
@@ -27,7 +28,7 @@ from transforms.metadata import (
 
 DEFAULT_RULES_DIR = Path(__file__).parents[1] / "data" / "boilerplate"
 ACTIONS = ("line", "span", "tail", "linkout")
-DUPLICATE_MIN_CHARS = 25
+DUPLICATE_MIN_CHARS = 50  # shorter repeats (result rows, list items) can be legitimate
 UNTRIGGERED_MAX_CHARS = 125  # rules without triggers, and `!ascii` rules, only see lines this short
 RELATED_HEADLINE_MAX_CHARS = 170
 LEARNED_MIN_ARTICLES = 5
@@ -138,25 +139,36 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
 # ---------------------------------------------------------------- line helpers
 
 _NORMALISE_DROP = re.compile(r"[\W_]+")
+_DIGIT = re.compile(r"\d")
+_COMMON_MARKS = ("“", "”", "‘", "’", "–", "—", "…", "«", "»", "•", "·", "\u00a0", "°")
 
 
 _COMBINING = re.compile(r"[\u0300-\u036f]")
-_ASCII_KEY = str.maketrans({**{c: " " for c in string.punctuation}, **{d: "0" for d in "123456789"}})
+_ASCII_KEY = bytes.maketrans(
+    (string.punctuation + "123456789").encode("ascii"), (" " * len(string.punctuation) + "0" * 9).encode("ascii")
+)
 
 
 def normalise_line(line: str) -> str:
     """CCNet-style line key: lower case, accents and punctuation dropped, digits as 0, single spaces."""
+    return _line_key(line).decode("utf-8")
+
+
+def _line_key(line: str) -> bytes:
     text = line.lower()
-    if text.isascii():
-        return " ".join(text.translate(_ASCII_KEY).split())
-    text = _COMBINING.sub("", unicodedata.normalize("NFD", text))
-    return " ".join(_NORMALISE_DROP.sub(" ", text.translate(_ASCII_KEY)).split())
+    if not text.isascii():
+        for mark in _COMMON_MARKS:  # str.replace is far cheaper than a Unicode-aware regex on typical lines
+            text = text.replace(mark, " ")
+        if not text.isascii():
+            text = _COMBINING.sub("", unicodedata.normalize("NFD", text))
+        if not text.isascii():
+            return _DIGIT.sub("0", _NORMALISE_DROP.sub(" ", text)).strip().encode("utf-8")
+    return b" ".join(text.encode("ascii").translate(_ASCII_KEY).split())
 
 
 def line_hash(line: str) -> int:
     """Stable signed 64-bit hash of a line's normalised form (same in every process and run)."""
-    digest = hashlib.blake2b(normalise_line(line).encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    return int.from_bytes(hashlib.blake2b(_line_key(line), digest_size=8).digest(), "big", signed=True)
 
 
 def looks_like_related_headline(line: str) -> bool:
@@ -282,7 +294,13 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
         line_no = i + 1
         if i in header_lines:
             if i in header.removed_lines:
-                removed.append((line_no, raw.strip(), header.removed_lines[i], "line"))
+                rule_name = header.removed_lines[i]
+                if rule_name == "metadata.title":
+                    # A first line that is furniture (a photo caption, a promo) is no title.
+                    furniture = _match_line_rule(rules, raw.strip(), _line_candidates(rules, raw.strip(), candidates.get(i, ())), outlet_key, meta)
+                    if furniture is not None:
+                        rule_name, meta["title"] = furniture, None
+                removed.append((line_no, raw.strip(), rule_name, "line"))
                 continue
             prefix_cuts = header.prefix_cuts[i]
             for start, end, rule in prefix_cuts:
@@ -313,24 +331,8 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
                 continue
         cuts: list[_Cut] = []
 
-        rule_name = None
-        line_candidates = set(candidates.get(i, ()))
-        line_candidates.update(start_triggers.get(stripped[0].lower(), ()), end_triggers.get(stripped[-1].lower(), ()))
-        if len(stripped) <= UNTRIGGERED_MAX_CHARS:
-            line_candidates.update(untriggered)
-            if not stripped.isascii():
-                line_candidates.update(nonascii_rules)
-        line_candidates = sorted(line_candidates)
-        if line_candidates:
-            for index in line_candidates:
-                rule = rule_list[index]
-                if rule.action != "line" or (rule.scope is not None and outlet_key not in rule.scope):
-                    continue
-                match = compiled[index].fullmatch(stripped)
-                if match is not None:
-                    rule_name = rule.name
-                    _take_field(meta, rule, match, index)
-                    break
+        line_candidates = _line_candidates(rules, stripped, candidates.get(i, ()))
+        rule_name = _match_line_rule(rules, stripped, line_candidates, outlet_key, meta)
         if rule_name is not None:
             removed.append((line_no, stripped, rule_name, "line"))
             if rule_name.startswith("linkout") or rule_name == "editors_pick":
@@ -398,6 +400,30 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
     return body, meta, removed
 
 
+def _line_candidates(rules: BoilerplateRules, line: str, literal_hits) -> list[int]:
+    """Indices of the rules whose triggers fire on this (stripped, non-empty) line, in priority order."""
+    found = set(literal_hits)
+    found.update(rules.start_triggers.get(line[0].lower(), ()), rules.end_triggers.get(line[-1].lower(), ()))
+    if len(line) <= UNTRIGGERED_MAX_CHARS:
+        found.update(rules.untriggered)
+        if not line.isascii():
+            found.update(rules.nonascii_rules)
+    return sorted(found)
+
+
+def _match_line_rule(rules: BoilerplateRules, line: str, candidates: list[int], outlet_key: str | None, meta: dict) -> str | None:
+    """Name of the first whole-line rule matching `line` (filling its metadata field), or None."""
+    for index in candidates:
+        rule = rules.rules[index]
+        if rule.action != "line" or (rule.scope is not None and outlet_key not in rule.scope):
+            continue
+        match = rules.compiled[index].fullmatch(line)
+        if match is not None:
+            _take_field(meta, rule, match, index)
+            return rule.name
+    return None
+
+
 def _take_field(meta: dict, rule: Rule, match: re.Match, index: int) -> None:
     if rule.field and meta.get(rule.field) is None:
         value = match.groupdict().get(f"v{index}")
@@ -447,9 +473,9 @@ def _apply_cuts(line: str, cuts: list[_Cut]) -> str:
     return " ".join(" ".join(parts).split())
 
 
-def _first_token(line: str) -> str:
-    head = line[:48].lower().translate(_ASCII_KEY).split(None, 1)
-    return head[0] if head else ""
+def _first_token(line: str) -> bytes:
+    head = _line_key(line[:48]).split(None, 1)
+    return head[0] if head else b""
 
 
 class _LearnedFurniture:
@@ -501,15 +527,8 @@ def clean_articles(
 # ---------------------------------------------------------------- learned boilerplate
 
 
-def article_fingerprints(lines: list[str]) -> dict[int, int]:
-    """Per line hash, the article's content fingerprint without that line (min hash of its other long lines)."""
-    hashes = sorted({line_hash(l) for l in lines if len(l.split()) >= FINGERPRINT_MIN_WORDS})
-    fingerprints = {}
-    for line in lines:
-        h = line_hash(line)
-        others = [x for x in hashes[:2] if x != h]
-        fingerprints[h] = others[0] if others else h
-    return fingerprints
+def _raw_hash(line: str) -> int:
+    return int.from_bytes(hashlib.blake2b(line.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
 
 
 def learn_boilerplate(
@@ -521,36 +540,68 @@ def learn_boilerplate(
 ) -> pl.DataFrame:
     """Grow the per-outlet recurring-line table from clean bodies (`outlet, body`); copies of one article count once.
 
-    `min_articles_to_keep` > 1 drops lines seen in fewer distinct articles, to bound the table's size.
+    `n_articles` counts distinct article fingerprints (up to `max_fingerprints`); `min_articles_to_keep` > 1 drops
+    lines seen in fewer distinct articles, to bound the table's size.
     """
     state: dict[tuple[str, int], list] = {}
-    if learned is not None:
-        for outlet, h, example, n_articles, n_seen, fps in learned.select(list(LEARNED_SCHEMA)).iter_rows():
-            state[(outlet, h)] = [example, n_articles, n_seen, list(fps or [])]
     for outlet, body in clean.select("outlet", "body").iter_rows():
         if not body:
             continue
         outlet = outlet or UNKNOWN_OUTLET
-        lines = [l.strip() for l in body.split("\n") if l.strip()]
-        fingerprints = article_fingerprints(lines)
-        for line in dict.fromkeys(lines):
+        lines = list(dict.fromkeys(l.strip() for l in body.split("\n") if l.strip()))
+        # The two smallest hashes of long lines give every line a fingerprint of "the rest of the article".
+        long_hashes = sorted((_raw_hash(l), l) for l in lines if l.count(" ") >= FINGERPRINT_MIN_WORDS - 1)[:2]
+        for line in lines:
             if len(line) > max_line_chars:
                 continue  # furniture is short; long paragraphs would only bloat the table
+            others = [h for h, l in long_hashes if l != line]
+            fingerprint = others[0] if others else _raw_hash(line)
             h = line_hash(line)
             entry = state.get((outlet, h))
             if entry is None:
-                entry = state[(outlet, h)] = [line, 0, 0, []]
-            entry[2] += 1
-            fingerprint = fingerprints[h]
-            if fingerprint not in entry[3]:
-                if len(entry[3]) < max_fingerprints:
-                    entry[3].append(fingerprint)
-                    entry[1] += 1
-                elif entry[1] < max_fingerprints + 1:
-                    entry[1] = len(entry[3]) + 1
-    rows = [(o, h, e[0], e[1], e[2], e[3]) for (o, h), e in state.items() if e[1] >= min_articles_to_keep]
-    frame = pl.DataFrame(rows, schema=LEARNED_SCHEMA, orient="row")
-    return frame.sort("outlet", "line_hash")
+                entry = state[(outlet, h)] = [line, 0, []]
+            entry[1] += 1
+            if fingerprint not in entry[2] and len(entry[2]) < max_fingerprints:
+                entry[2].append(fingerprint)
+    batch = _learned_frame([(o, h, e[0], len(e[2]), e[1], e[2]) for (o, h), e in state.items()])
+    return merge_learned(learned, batch, max_fingerprints, min_articles_to_keep)
+
+
+def _learned_frame(rows: list[tuple]) -> pl.DataFrame:
+    columns = list(zip(*rows)) or [()] * len(LEARNED_SCHEMA)
+    *scalars, fingerprints = columns
+    # The list column goes through Arrow offsets: building it row by row in polars is ~10x slower.
+    offsets = [0]
+    for item in fingerprints:
+        offsets.append(offsets[-1] + len(item))
+    flat = [x for item in fingerprints for x in item]
+    lists = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(flat, pa.int64()))
+    frame = {name: pl.Series(name, list(values), dtype=dtype) for (name, dtype), values in zip(LEARNED_SCHEMA.items(), scalars)}
+    frame["article_fingerprints"] = pl.Series("article_fingerprints", lists, dtype=LEARNED_SCHEMA["article_fingerprints"])
+    return pl.DataFrame(frame)
+
+
+def merge_learned(
+    learned: pl.DataFrame | None,
+    batch: pl.DataFrame,
+    max_fingerprints: int = LEARNED_MAX_FINGERPRINTS,
+    min_articles_to_keep: int = 1,
+) -> pl.DataFrame:
+    """Fold one batch's learned lines into the table (e.g. batches learned in parallel from the same prior state)."""
+    frames = [f.select(list(LEARNED_SCHEMA)) for f in (learned, batch) if f is not None]
+    merged = (
+        pl.concat(frames)
+        .group_by("outlet", "line_hash", maintain_order=True)
+        .agg(
+            pl.col("example_line").first(),
+            pl.col("n_lines_seen").sum(),
+            pl.col("article_fingerprints").list.explode(keep_nulls=False, empty_as_null=False)
+            .unique(maintain_order=True).head(max_fingerprints),
+        )
+        .with_columns(pl.col("article_fingerprints").list.len().cast(pl.Int64).alias("n_articles"))
+        .filter(pl.col("n_articles") >= min_articles_to_keep)
+    )
+    return merged.select(list(LEARNED_SCHEMA)).sort("outlet", "line_hash")
 
 
 def clean_and_learn(
@@ -562,15 +613,16 @@ def clean_and_learn(
     """Clean a batch, grow the learned table with it, and re-clean the articles holding furniture it just learned."""
     clean, removed = clean_articles(articles, rules, learned, learned_min_articles)
     grown = learn_boilerplate(clean, learned)
-    before = _learned_index(learned, learned_min_articles)
-    after = _learned_index(grown, learned_min_articles)
-    fresh = {outlet: f.hashes - (before[outlet].hashes if outlet in before else set()) for outlet, f in after.items()}
-    if not any(fresh.values()):
+    known = set() if learned is None else set(learned.filter(pl.col("n_articles") >= learned_min_articles).select("outlet", "line_hash").iter_rows())
+    newly = grown.filter(pl.col("n_articles") >= learned_min_articles)
+    newly = newly.filter([row not in known for row in newly.select("outlet", "line_hash").iter_rows()])
+    if newly.height == 0:
         return clean, removed, grown
+    fresh = _learned_index(newly, learned_min_articles)
     touched = []
     for article_id, outlet, body in clean.select("article_id", "outlet", "body").iter_rows():
-        hashes = fresh.get(outlet or UNKNOWN_OUTLET)
-        if hashes and any(len(l) <= LEARNED_MAX_LINE_CHARS and line_hash(l) in hashes for l in body.split("\n") if l):
+        furniture = fresh.get(outlet or UNKNOWN_OUTLET)
+        if furniture is not None and any(line in furniture for line in body.split("\n") if line):
             touched.append(article_id)
     again = articles.filter(pl.col("article_id").is_in(touched))
     clean_again, removed_again = clean_articles(again, rules, grown, learned_min_articles)

@@ -32,7 +32,7 @@ DATE_LINE_RE = re.compile(
 
 _DASH = r"\s*(?:--?|–|—|-)\s+"
 _CITY = r"[A-Z][A-Za-z'’.]*(?:[ -][A-Z][A-Za-z'’.]*){0,3}"
-_DOMAIN = r"[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.(?:co\.id|web\.id|or\.id|go\.id|com|co|id|net|org|news|info|tv)"
+_DOMAIN = r"[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.(?i:co\.id|web\.id|or\.id|go\.id|com|co|id|net|org|news|info|tv)"
 _AGENCY = r"ANTARA(?: News)?|Antara(?: News)?|Reuters|REUTERS|AFP|AP|Xinhua|XINHUA|Bernama|Yonhap"
 _MULTIWORD_CITIES = (
     "Banda Aceh|Tanjung Pinang|Tanjungpinang|Pangkal Pinang|Bandar Lampung|Tanjung Selor|Kota Kinabalu|Kuala Lumpur|"
@@ -79,6 +79,8 @@ class OutletMatcher:
             re.compile(rf"(?P<city>{_CITY})\s*,\s*(?P<outlet>{outlet}){_DASH}"),
             # Jakarta (ANTARA) -
             re.compile(rf"(?P<city>{_CITY})\s*\((?P<agency>{_AGENCY})\){_DASH}"),
+            # DEPOK (Pos Kota) –
+            re.compile(rf"(?P<city>{_CITY})\s*\((?P<outlet>{known})\){_DASH}"),
             # Suara.com -  |  Garissatu –
             re.compile(rf"(?P<outlet>{outlet}){_DASH}"),
             # thelighthousepeople.com, <text>
@@ -113,7 +115,7 @@ def normalise_city(city: str) -> str:
     return " ".join(w[:1].upper() + w[1:].lower() if w.isupper() or w.islower() else w for w in city.split())
 
 
-def is_title_case_headline(line: str, max_words: int = 20) -> bool:
+def is_title_case_headline(line: str, max_words: int = 20, min_ratio: float = 0.75) -> bool:
     """True when `line` reads as a Title Case headline (not a sentence, not a paragraph)."""
     words = line.split()
     if not 2 <= len(words) <= max_words or len(line) > 170:
@@ -132,7 +134,7 @@ def is_title_case_headline(line: str, max_words: int = 20) -> bool:
             continue
         content_words += 1
         capitalised += core[0].isupper()
-    return content_words >= 2 and capitalised / content_words >= 0.75
+    return content_words >= 2 and capitalised / content_words >= min_ratio
 
 
 def is_date_line(line: str) -> bool:
@@ -147,7 +149,10 @@ def _glued_title(rest: str) -> str | None:
         return None
     sentence = match.group(1)
     candidate = sentence[:-1] if sentence.endswith(".") else sentence
-    return candidate if is_title_case_headline(candidate, max_words=16) else None
+    if len(candidate.split()) < 4 or re.search(r"\b[A-Z]$", candidate):
+        return None  # too short for a headline, or cut at an initial ("Darmin A.")
+    # Glued to the lead, a headline is told from a sentence full of names only by having no lower-case word at all.
+    return candidate if is_title_case_headline(candidate, max_words=16, min_ratio=1.0) else None
 
 
 def parse_header(lines: list[str], matcher: OutletMatcher, outlet_hint: str | None = None) -> ArticleHeader:

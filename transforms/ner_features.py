@@ -101,13 +101,13 @@ class FeatureCache:
         self.token_types = token_types  # gazetteer token -> types (`LOC`, `PER|LOC`, ...)
         self.cap_ratio = cap_ratio  # lower-cased word -> share capitalised mid-sentence
         self.lexicon_tags = lexicon_tags  # lower-cased word -> tags from lower-cased NER data
-        self._cache: dict[str, tuple[list[str], ...]] = {}
+        self._cache: dict[str, tuple[tuple[str, ...], ...]] = {}
 
     def clear(self) -> None:
         """Forget memoised tokens."""
         self._cache.clear()
 
-    def lookup(self, token: str) -> tuple[list[str], ...]:
+    def lookup(self, token: str) -> tuple[tuple[str, ...], ...]:
         """Feature lists for `token` at offsets -2, -1, 0, +1, +2."""
         hit = self._cache.get(token)
         if hit is None:
@@ -115,7 +115,7 @@ class FeatureCache:
             self._cache[token] = hit
         return hit
 
-    def _build(self, token: str) -> tuple[list[str], ...]:
+    def _build(self, token: str) -> tuple[tuple[str, ...], ...]:
         low = token.lower()
         shape = word_shape(token)
         if len(shape) > 6:
@@ -178,8 +178,10 @@ class FeatureCache:
             )
         for k in (-2, 2):
             p = "%+d:" % k
-            far.append([p + "w=" + low, p + "c=" + case, p + "cue=" + cue, p + "gz=" + gaz])
-        return (far[0], near[0], centre, near[1], far[1])
+            far.append((p + "w=" + low, p + "c=" + case, p + "cue=" + cue, p + "gz=" + gaz))
+        # Tuples, not lists: the garbage collector stops tracking them, so a large cache
+        # does not slow every collection down.
+        return (far[0], tuple(near[0]), tuple(centre), tuple(near[1]), far[1])
 
 
 _PAD_BEFORE = (["-2:BOS"], ["-1:BOS"])

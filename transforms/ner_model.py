@@ -132,6 +132,7 @@ class BatchTagger:
             self.reset()
             features.clear()
         row = self.rows.get
+        new = self.row
         idx = [[], [], [], [], []]  # centre, -1, -2, +1, +2 rows per run token
         bos_pos: list[int] = []
         bos_rows: list[int] = []
@@ -140,16 +141,11 @@ class BatchTagger:
         starts = []
         pos = 0
         for tokens, left, right, bos, span_tags in jobs:
+            # Real tokens never get rows 0 or 1 (the pads), so `or` only fires for new tokens.
             seq = [0] * (2 - len(left))
-            for t in left:
-                r = row(t)
-                seq.append(r if r is not None else self.row(t))
-            for t in tokens:
-                r = row(t)
-                seq.append(r if r is not None else self.row(t))
-            for t in right:
-                r = row(t)
-                seq.append(r if r is not None else self.row(t))
+            seq += [row(t) or new(t) for t in left]
+            seq += [row(t) or new(t) for t in tokens]
+            seq += [row(t) or new(t) for t in right]
             seq += [1] * (2 - len(right))
             n_tok = len(tokens)
             idx[0] += seq[2 : 2 + n_tok]

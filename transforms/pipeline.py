@@ -133,8 +133,10 @@ def transform_batch(documents: pl.DataFrame, params: TransformParams, learned: p
         articles.select("article_id", "body"), resources.entity_resources
     )
     watch.lap("entities")
+    # Events read the entity subtype to keep news agencies out of actors and treat seas and regions as places.
+    mentions_with_subtype = entity_mentions.join(entity_rows.select("entity_id", "subtype"), on="entity_id", how="left")
     event_rows, event_mentions = events.extract_events(
-        articles.select("article_id", "body", "published_date", "dateline"), entity_mentions, resources.triggers
+        articles.select("article_id", "body", "published_date", "dateline"), mentions_with_subtype, resources.triggers
     )
     watch.lap("events")
 

@@ -71,8 +71,8 @@ def test_references_resolve_against_published_rows(staged_warehouse, tmp_path):
     for table in ("articles", "article_texts"):
         staged_warehouse.execute(f"INSERT INTO main.{table} SELECT * FROM staging.{table}")
         staged_warehouse.execute(f"DELETE FROM staging.{table}")
-    staged_warehouse.execute("INSERT INTO main.entities SELECT * FROM staging.entities WHERE entity_id = 'Q56226'")
-    staged_warehouse.execute("DELETE FROM staging.entities WHERE entity_id = 'Q56226'")
+    staged_warehouse.execute("INSERT INTO main.entities SELECT * FROM staging.entities WHERE entity_id IN ('Q56226', 'Q423')")
+    staged_warehouse.execute("DELETE FROM staging.entities WHERE entity_id = 'Q56226'")  # Q423 is re-staged, as known entities are
     staged_warehouse.execute("DELETE FROM staging.removed_lines")
     outcome = validate_staging(staged_warehouse, RUN_ID, RUN_DATE, tmp_path)
     assert failed_checks(outcome) == {}
@@ -87,9 +87,19 @@ def test_broken_rows_fail_the_checks_that_name_them(staged_warehouse, tmp_path):
     con.execute("UPDATE staging.event_mentions SET event_id = 'ev-missing'")
     con.execute("UPDATE staging.articles SET published_date = DATE '2025-08-02', language = 'xx', n_chars = n_chars + 1")
     con.execute("UPDATE staging.quarantine SET reason = 'too_big'")
+    con.execute("UPDATE staging.articles SET language_prob = 1.5")
+    con.execute("UPDATE staging.removed_lines SET line_no = 0")
+    con.execute("UPDATE staging.entities SET wikidata_id = 'wd:241' WHERE entity_id = 'Q423'")
+    con.execute("UPDATE staging.events SET event_code = '05x'")
+    con.execute("INSERT INTO main.entities BY NAME SELECT 'Q18808' AS entity_id, 'Pyongyang FC' AS name, 'ORGANIZATION' AS type")
     outcome = validate_staging(con, RUN_ID, RUN_DATE, tmp_path)
     failed = failed_checks(outcome)
     assert set(failed) == {
+        ("articles", "language_prob"),
+        ("removed_lines", "line_no"),
+        ("entities", "wikidata_id"),
+        ("entities", "type_conflict_with_published"),
+        ("events", "event_code"),
         ("entities", "type"),
         ("entity_mentions", "orphan_entity_id"),
         ("entity_mentions", "article_id,start_char,end_char"),
@@ -105,10 +115,19 @@ def test_broken_rows_fail_the_checks_that_name_them(staged_warehouse, tmp_path):
         ("articles", "n_chars_mismatch"),
         ("quarantine", "reason"),
     }
-    warnings = {("events", "future_event_date"), ("entity_mentions", "mention_type_conflict"), ("articles", "non_indonesian_language")}
+    warnings = {
+        ("events", "future_event_date"),
+        ("entity_mentions", "mention_type_conflict"),
+        ("articles", "non_indonesian_language"),
+        ("entities", "wikidata_id"),
+        ("entities", "type_conflict_with_published"),
+    }
     assert {key for key, row in failed.items() if not row["blocking"]} == warnings
     assert json.loads(failed[("entity_mentions", "orphan_entity_id")]["details"])["sample"] == ["Q241"]
     assert failed[("entity_mentions", "article_id,start_char,end_char")]["unexpected_count"] == 2
+    # Publishing keeps the published entity, so mentions are compared with its type.
+    conflicts = json.loads(failed[("entity_mentions", "mention_type_conflict")]["details"])["sample"]
+    assert "Q18808 mentioned as LOCATION but is ORGANIZATION" in conflicts
 
 
 def test_future_event_only_warns(staged_warehouse, tmp_path):

@@ -14,6 +14,7 @@ from expectations.suites import (
     LANGDETECT_LANGUAGES,
     SUITES,
     blocking_expectations,
+    checks_markdown,
     span_findings,
 )
 
@@ -75,3 +76,8 @@ def test_span_findings_count_code_points_like_python():
     assert findings[1] == f"a1[{start + 1}:{start + 11}] surface 'Díaz-Canel' but body has 'íaz-Canel '"
     assert findings[2] == f"a1[40:90] outside a body of {len(body)} characters"
     assert findings[3] is None  # unknown article: reported by the orphan_article_id check instead
+
+
+def test_readme_lists_the_current_checks():
+    readme = (Path(__file__).resolve().parents[2] / "expectations" / "README.md").read_text(encoding="utf-8")
+    assert checks_markdown() in readme

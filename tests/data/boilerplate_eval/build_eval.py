@@ -77,7 +77,7 @@ def seed_records() -> list[dict]:
 INDOSUM_PREFIXES = [
     r"[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}, CNN Indonesia\s*--?\s*", r"Suara\.com\s*-\s*", r"Merdeka\.com\s*-\s*",
     r"[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}\s*\(ANTARA News\)\s*[-–]\s*", r"[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}\s*\(Pos Kota\)\s*[–-]\s*",
-    r"Rimanews\s*[-–]\s*", r"JUARA\.NET\s*-\s*", r"JUARA\.net\s*[-–]\s*", r"[A-Z]{3,}(?: [A-Z]+)?, [\w.]+\.(?:com|net|id)\s*[-–]\s*", r"[A-Z]{3,}(?: [A-Z]{3,})?\s*[-–]\s+", r"kumparan\w*\s*-\s*",
+    r"Rimanews\s*[-–]\s*", r"JUARA\.NET\s*-\s*", r"JUARA\.net\s*[-–]\s*", r"[A-Z]{3,}(?: [A-Z]+)?, [\w.]+\.(?:com|net|id)\s*[-–]\s*", r"[\w.]+\.(?i:com|net|id), [A-Z][A-Za-z ]+\s*[-–]\s*", r"[A-Z]{3,}(?: [A-Z]{3,})?\s*[-–]\s+", r"kumparan\w*\s*-\s*",
 ]
 INDOSUM_BOILERPLATE_LINES = [
     r"(?i)[\[(]?\s*(?:baca|simak|lihat)(?:\s+juga)?\s*[:\-–].*", r"(?i)baca_juga", r"[\[(]\s*[A-Za-z]{1,6}(?:\s*/\s*[A-Za-z]{1,6}){0,3}\s*[\])]",
