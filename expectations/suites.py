@@ -30,14 +30,15 @@ DATE_PRECISIONS = ("day", "month", "year")
 QUARANTINE_REASONS = ("empty", "whitespace_only", "binary", "undecodable", "oversized", "not_article_text")
 REMOVED_LINE_KINDS = ("line", "inline")
 DUPLICATE_KINDS = ("exact", "near")
-# Every code langdetect (and langdetect-rs, which ships the same profiles) can return, plus our fallback.
+# Every code langdetect (and langdetect-rs, which ships the same profiles) can return; articles may
+# also carry 'ms' from our Malay/Indonesian tie-break and our 'unknown' fallback.
 LANGDETECT_LANGUAGES = (
     "af", "ar", "bg", "bn", "ca", "cs", "cy", "da", "de", "el", "en", "es", "et", "fa", "fi", "fr", "gu",
     "he", "hi", "hr", "hu", "id", "it", "ja", "kn", "ko", "lt", "lv", "mk", "ml", "mr", "ne", "nl", "no",
     "pa", "pl", "pt", "ro", "ru", "sk", "sl", "so", "sq", "sv", "sw", "ta", "te", "th", "tl", "tr", "uk",
     "ur", "vi", "zh-cn", "zh-tw",
 )  # fmt: skip
-ARTICLE_LANGUAGES = (*LANGDETECT_LANGUAGES, "unknown")
+ARTICLE_LANGUAGES = (*LANGDETECT_LANGUAGES, "ms", "unknown")
 
 # Markers that only ever appear in page furniture; a clean body must contain none of them.
 BOILERPLATE_MARKERS = (

@@ -10,13 +10,15 @@ import polars as pl
 # bit (tests/transforms/test_language.py checks it against langdetect) at a fraction of the cost.
 langdetect_rs.DetectorFactory.seed = 0
 
-# langdetect cannot tell Malay from Indonesian; these spellings and words separate them.
+# langdetect cannot tell Malay from Indonesian; these spellings and words separate them. Only words
+# one language does not use count: Indonesian news also writes `pejabat`, `berkata`, `boleh`,
+# `daripada`, `semasa`, `kerajaan` and `perdana menteri`, so those decide nothing.
 _INDONESIAN_MARKERS = re.compile(
-    r"\b(?:karena|yaitu|bisa|saja|pemerintah|mengatakan|kata dia|sementara|tetapi|terhadap|dengan|uang|kantor|polisi|presiden)\b",
+    r"\b(?:karena|yaitu|bahwa|saja|pemerintah|mengatakan|setelah|uang|kantor|polisi|rumah sakit|perusahaan)\b",
     re.IGNORECASE,
 )
 _MALAY_MARKERS = re.compile(
-    r"\b(?:kerana|iaitu|boleh|sahaja|kerajaan|berkata|semasa|wang|pejabat|polis|daripada|perdana menteri)\b",
+    r"\b(?:kerana|iaitu|bahawa|sahaja|kerajaan persekutuan|selepas|wang|polis|hospital|syarikat|kakitangan|baharu)\b",
     re.IGNORECASE,
 )
 UNKNOWN = "unknown"

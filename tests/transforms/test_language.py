@@ -21,14 +21,16 @@ def test_no_letters_is_unknown_not_a_crash():
 
 def test_english_and_malay_are_told_apart_from_indonesian():
     english = "The foreign ministers met in Seoul on Monday to discuss the security of the Korean peninsula."
-    malay = "Perdana Menteri berkata kerajaan akan membantu rakyat kerana harga barang naik, iaitu beras dan minyak."
+    malay = "Perdana Menteri berkata syarikat akan membantu rakyat kerana harga barang naik, iaitu beras dan minyak."
     result = detect_languages(pl.DataFrame({"body": [english, malay]}))
     assert result["language"].to_list() == ["en", "ms"]
 
 
 def test_malay_indonesian_tiebreak_uses_spelling_markers():
     assert resolve_malay_indonesian("Pemerintah mengatakan karena harga naik", "ms") == "id"
-    assert resolve_malay_indonesian("Kerajaan berkata kerana harga naik", "id") == "ms"
+    assert resolve_malay_indonesian("Syarikat itu berkata kerana harga naik", "id") == "ms"
+    # Words both languages use decide nothing: an Indonesian text full of them stays Indonesian.
+    assert resolve_malay_indonesian("Pejabat itu berkata semasa kunjungan daripada menteri boleh datang", "id") == "id"
     assert resolve_malay_indonesian("The rest", "en") == "en"
 
 
