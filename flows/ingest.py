@@ -108,9 +108,11 @@ def read_files(batch: pl.DataFrame, max_file_bytes: int) -> pl.DataFrame:
 
 
 @task(cache_policy=NO_CACHE)
-def transform_documents(documents: pl.DataFrame, params: pipeline.TransformParams, learned: pl.DataFrame | None) -> pipeline.BatchResult:
+def transform_documents(
+    documents: pl.DataFrame, params: pipeline.TransformParams, furniture: pl.DataFrame | None
+) -> pipeline.BatchResult:
     """Run the pure per-batch transforms (on whichever worker the task runner picks)."""
-    return pipeline.transform_batch(documents, params, learned)
+    return pipeline.transform_batch(documents, params, furniture)
 
 
 @task(cache_policy=NO_CACHE)
@@ -201,7 +203,8 @@ def _ingest(con, settings: IngestSettings, summary: RunSummary, run_date: date, 
         gazetteer_path=_optional_str(settings.gazetteer_path),
         triggers_path=_optional_str(settings.triggers_path),
     )
-    learned = state.load_learned_boilerplate(con)
+    furniture = state.load_learned_boilerplate(con)
+    ingest_order = state.next_ingest_order(con)
     in_flight: deque = deque()
     max_in_flight = max(2, settings.workers + 1)
     batches = [changed.slice(offset, settings.batch_size) for offset in range(0, changed.height, settings.batch_size)]
@@ -214,11 +217,11 @@ def _ingest(con, settings: IngestSettings, summary: RunSummary, run_date: date, 
         documents = _route_same_bytes(con, documents, summary)
         summary.add_seconds("read", perf_counter() - clock)
         listing_rows = documents.select("source_path", "source_sha256", "size_bytes", "mtime_ns")
-        in_flight.append((listing_rows, transform_documents.submit(documents, params, learned)))
+        in_flight.append((listing_rows, transform_documents.submit(documents, params, furniture)))
         while len(in_flight) >= max_in_flight:
-            learned = _stage_result(con, in_flight.popleft(), learned, summary, progress)
+            ingest_order = _stage_result(con, in_flight.popleft(), ingest_order, summary, progress)
     while in_flight:
-        learned = _stage_result(con, in_flight.popleft(), learned, summary, progress)
+        ingest_order = _stage_result(con, in_flight.popleft(), ingest_order, summary, progress)
     if progress is not None:
         progress.finish()
 
@@ -277,14 +280,14 @@ def _manifest_rows(documents: pl.DataFrame, run_id: str, status: str | pl.Expr) 
     )
 
 
-def _stage_result(con, submitted, learned, summary: RunSummary, progress):
-    """Wait for one batch, mark its duplicates against everything before it, stage its rows."""
+def _stage_result(con, submitted, ingest_order: int, summary: RunSummary, progress) -> int:
+    """Wait for one batch, mark its duplicates against everything before it, stage its rows; return the next ingest order."""
     listing_rows, future = submitted
     result: pipeline.BatchResult = future.result()
     for stage_name, seconds in result.stage_seconds.items():
         summary.add_seconds(stage_name, seconds)
     clock = perf_counter()
-    result.articles = state.mark_duplicates(con, result.articles, result.signatures)
+    result.articles = state.mark_duplicates(con, result.articles, result.signatures, ingest_order)
     summary.add_seconds("dedup", perf_counter() - clock)
 
     clock = perf_counter()
@@ -296,11 +299,10 @@ def _stage_result(con, submitted, learned, summary: RunSummary, progress):
     for table, frame in result.frames().items():
         store.stage(con, table, quarantined if table == "quarantine" else frame)
     store.stage(con, "files", manifest)
-    learned = state.learn_boilerplate(con, result, learned)
     summary.add_seconds("stage", perf_counter() - clock)
     if progress is not None:
         progress.advance(listing_rows.height)
-    return learned
+    return ingest_order + result.articles.height
 
 
 def _record_dq(con, results: pl.DataFrame) -> None:

@@ -30,37 +30,61 @@ def known_file_hashes(con: duckdb.DuckDBPyConnection, hashes: pl.Series) -> pl.S
     return found["source_sha256"]
 
 
-_PRIOR_DEDUP_SQL = """
+# Prior state for one batch: signature rows whose band buckets or body hash collide with the batch.
+_PRIOR_SIGNATURES_SQL = """
 WITH sig AS (SELECT * FROM main.dedup_signatures UNION ALL BY NAME SELECT * FROM staging.dedup_signatures),
-     bands AS (SELECT * FROM main.dedup_bands UNION ALL BY NAME SELECT * FROM staging.dedup_bands),
-     bodies AS (SELECT article_id, body FROM main.articles UNION ALL SELECT article_id, body FROM staging.articles)
-SELECT sig.*, bodies.body FROM sig LEFT JOIN bodies USING (article_id)
+     bands AS (SELECT * FROM main.dedup_bands UNION ALL BY NAME SELECT * FROM staging.dedup_bands)
+SELECT sig.* FROM sig
 WHERE sig.article_id IN (SELECT b.article_id FROM bands b JOIN dedup_batch_keys k USING (band, bucket_hash))
    OR sig.body_hash IN (SELECT body_hash FROM dedup_batch_hashes)
 """
+
+
+def next_ingest_order(con: duckdb.DuckDBPyConnection) -> int:
+    """The first free position in the global ingest order (earlier article wins a duplicate pair)."""
+    return con.execute(
+        "SELECT coalesce(max(ingest_order) + 1, 0) FROM (SELECT ingest_order FROM main.dedup_signatures "
+        "UNION ALL SELECT ingest_order FROM staging.dedup_signatures)"
+    ).fetchone()[0]
+
+
+def _bodies(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> pl.DataFrame:
+    """Bodies of a few published or staged articles, by key lookup (both tables index article_id)."""
+    schema = {"article_id": pl.String, "body": pl.String}
+    if not article_ids:
+        return pl.DataFrame(schema=schema)
+    # A literal IN list lets DuckDB use the article_id indexes; a join with a registered frame would scan every body.
+    keys = ", ".join(f"'{article_id}'" for article_id in article_ids if article_id.isalnum())
+    return con.execute(
+        f"SELECT article_id, body FROM main.articles WHERE article_id IN ({keys}) "
+        f"UNION ALL SELECT article_id, body FROM staging.articles WHERE article_id IN ({keys})"
+    ).pl().cast(schema)
 
 
 def mark_duplicates(
     con: duckdb.DuckDBPyConnection,
     articles: pl.DataFrame,
     signatures: pl.DataFrame,
+    ingest_order_start: int,
     params: dedup.DedupParams = dedup.DedupParams(),
 ) -> pl.DataFrame:
-    """Mark exact and near duplicates against everything ingested before (published, staged, this batch); stage the LSH state."""
-    start = con.execute(
-        "SELECT coalesce(max(ingest_order) + 1, 0) FROM (SELECT ingest_order FROM main.dedup_signatures "
-        "UNION ALL SELECT ingest_order FROM staging.dedup_signatures)"
-    ).fetchone()[0]
+    """Mark exact and near duplicates against everything ingested before (published, staged, this batch); stage the LSH state.
+
+    `ingest_order_start` is the batch's first position in the global ingest order (`next_ingest_order`,
+    then advanced by the flow batch by batch).
+    """
     batch = articles.select("article_id", "body").with_columns(
-        ingest_order=pl.int_range(start, start + articles.height, dtype=pl.Int64)
+        ingest_order=pl.int_range(ingest_order_start, ingest_order_start + articles.height, dtype=pl.Int64)
     )
     con.register("dedup_batch_keys", dedup.bucket_keys(signatures).to_arrow())
     con.register("dedup_batch_hashes", signatures.select("body_hash").to_arrow())
     try:
-        prior = con.execute(_PRIOR_DEDUP_SQL).pl()
+        prior = con.execute(_PRIOR_SIGNATURES_SQL).pl()
     finally:
         con.unregister("dedup_batch_keys")
         con.unregister("dedup_batch_hashes")
+    # Candidates are verified by exact shingle Jaccard, so their bodies come along; exact-hash holders need none.
+    prior = prior.join(_bodies(con, prior["article_id"].to_list()), on="article_id", how="left")
     duplicates, new_state = dedup.find_duplicates(batch, prior, params, signatures=signatures)
     _stage(con, "dedup_signatures", new_state)
     _stage(con, "dedup_bands", dedup.band_rows(new_state, params))
@@ -79,10 +103,15 @@ def _stage(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> N
 
 
 def load_learned_boilerplate(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
-    """The learned-boilerplate state as of the start of this run (None before the first run)."""
-    return None
+    """The outlets' learned furniture as of the start of this run: lines seen in enough distinct articles.
 
+    Only these rows travel to the workers; the long tail of lines seen a few times stays in the warehouse,
+    where publish adds each run's counts to it.
+    """
+    from transforms.boilerplate import LEARNED_MIN_ARTICLES, LEARNED_SCHEMA
 
-def learn_boilerplate(con: duckdb.DuckDBPyConnection, result, learned: pl.DataFrame | None) -> pl.DataFrame | None:
-    """Fold one batch's lines into the learned-boilerplate state and stage the change."""
-    return learned
+    furniture = con.execute(
+        f"SELECT {', '.join(LEARNED_SCHEMA)} FROM main.learned_boilerplate WHERE n_articles >= ? ORDER BY outlet, line_hash",
+        [LEARNED_MIN_ARTICLES],
+    ).pl()
+    return furniture.cast(LEARNED_SCHEMA) if furniture.height else None

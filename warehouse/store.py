@@ -25,6 +25,10 @@ PUBLISHED_KEYS: dict[str, tuple[str, ...]] = {
     "dedup_signatures": ("article_id",),
     "dedup_bands": ("band", "bucket_hash", "article_id"),
 }
+# Tables several batches of one run may stage the same key into (an entity, an event seen twice).
+SHARED_KEY_TABLES = ("entities", "events")
+# State a run folds into rather than appends to: staged rows are counts to add to the published ones.
+MERGED_STATE_TABLES = ("learned_boilerplate",)
 
 
 class WarehouseBusy(RuntimeError):
@@ -84,11 +88,24 @@ def published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     )
 
 
+def staged_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every table a run stages: the published ones and the merged state."""
+    return published_tables(con) + [table for table in MERGED_STATE_TABLES if _exists(con, "main", table)]
+
+
+def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, table]
+    ).fetchone()[0])
+
+
 def reset_staging(con: duckdb.DuckDBPyConnection) -> None:
-    """Create an empty `staging` copy of every published table."""
+    """Create an empty `staging` copy (plain appends: no keys, no indexes) of every staged table."""
     con.execute("CREATE SCHEMA IF NOT EXISTS staging")
-    for table in published_tables(con):
+    for table in staged_tables(con):
         con.execute(f"CREATE OR REPLACE TABLE staging.{table} AS SELECT * FROM main.{table} LIMIT 0")
+    # Duplicate detection looks staged bodies up by key while the run goes on.
+    con.execute("CREATE INDEX staged_article_ids ON staging.articles (article_id)")
 
 
 def stage(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
@@ -104,12 +121,13 @@ def stage(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> in
 
 
 def consolidate_staging(con: duckdb.DuckDBPyConnection) -> None:
-    """Keep one staged row per key: several batches may stage the same entity or event.
+    """Keep one staged row per key where several batches may stage the same entity or event.
 
-    An entity staged by several batches keeps the union of the aliases they saw.
+    An entity staged by several batches keeps the union of the aliases they saw. Every other staged
+    table is keyed by article or file, which one run stages once; the expectation suites check that.
     """
-    for table in published_tables(con):
-        keys = ", ".join(PUBLISHED_KEYS.get(table) or _state_key(con, table))
+    for table in SHARED_KEY_TABLES:
+        keys = ", ".join(PUBLISHED_KEYS[table])
         if table == "entities":
             con.execute(
                 """
@@ -136,22 +154,19 @@ def publish(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             keys = PUBLISHED_KEYS.get(table) or _state_key(con, table)
             key_list = ", ".join(keys)
             join = " AND ".join(f"p.{key} IS NOT DISTINCT FROM s.{key}" for key in keys)
-            before = con.execute(f"SELECT count(*) FROM main.{table}").fetchone()[0]
-            # DISTINCT ON keeps one staged row per key: two batches may stage the same entity or event.
-            con.execute(
+            # consolidate_staging left one staged row per key; rows already published are skipped.
+            inserted[table] = con.execute(
                 f"""
                 INSERT INTO main.{table} BY NAME
-                SELECT * EXCLUDE (_staged_rank) FROM (
-                    SELECT s.*, row_number() OVER (PARTITION BY {key_list}) AS _staged_rank
-                    FROM staging.{table} s
-                    WHERE NOT EXISTS (SELECT 1 FROM main.{table} p WHERE {join})
-                ) WHERE _staged_rank = 1
+                SELECT s.* FROM staging.{table} s
+                WHERE NOT EXISTS (SELECT 1 FROM main.{table} p WHERE {join})
                 """
-            )
-            inserted[table] = con.execute(f"SELECT count(*) FROM main.{table}").fetchone()[0] - before
+            ).fetchone()[0]
         if "events" in inserted:
             _refresh_event_article_counts(con)
         _merge_entity_aliases(con)
+        if _exists(con, "main", "learned_boilerplate"):
+            _merge_learned_boilerplate(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -181,6 +196,33 @@ def _merge_entity_aliases(con: duckdb.DuckDBPyConnection) -> None:
           AND len(list_distinct(list_concat(e.aliases, s.aliases))) > len(list_distinct(e.aliases))
         """
     )
+
+
+def _merge_learned_boilerplate(con: duckdb.DuckDBPyConnection, max_fingerprints: int | None = None) -> None:
+    """Fold the run's staged line counts into `learned_boilerplate`: one row per (outlet, line_hash)."""
+    from transforms.boilerplate import LEARNED_MAX_FINGERPRINTS
+
+    if not con.execute("SELECT count(*) FROM staging.learned_boilerplate").fetchone()[0]:
+        return
+    cap = max_fingerprints or LEARNED_MAX_FINGERPRINTS
+    # The published rows come first, so a line keeps the example and fingerprints it was first seen with.
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE merged_learned AS
+        SELECT outlet, line_hash, example_line, n_lines_seen, fingerprints AS article_fingerprints,
+               len(fingerprints)::BIGINT AS n_articles
+        FROM (
+            SELECT outlet, line_hash, arg_min(example_line, part) AS example_line, sum(n_lines_seen)::BIGINT AS n_lines_seen,
+                   list_slice(list_distinct(flatten(list(article_fingerprints ORDER BY part))), 1, {cap}) AS fingerprints
+            FROM (SELECT *, 0 AS part FROM main.learned_boilerplate
+                  UNION ALL BY NAME SELECT *, 1 AS part FROM staging.learned_boilerplate)
+            GROUP BY outlet, line_hash
+        )
+        """
+    )
+    con.execute("DELETE FROM main.learned_boilerplate")
+    con.execute("INSERT INTO main.learned_boilerplate BY NAME SELECT * FROM merged_learned")
+    con.execute("DROP TABLE merged_learned")
 
 
 def _refresh_event_article_counts(con: duckdb.DuckDBPyConnection) -> None:

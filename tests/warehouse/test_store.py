@@ -7,7 +7,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from warehouse.store import WarehouseBusy, connect, migrate, publish, reset_staging, stage
+from warehouse.store import WarehouseBusy, connect, consolidate_staging, migrate, publish, reset_staging, stage
 
 
 def _article(article_id: str, body: str = "Isi berita.") -> pl.DataFrame:
@@ -32,13 +32,45 @@ def test_migrations_apply_once(warehouse):
             "removed_lines", "files", "schema_migrations", "event_timeline"} <= tables
 
 
+def _entity(aliases: list[str]) -> pl.DataFrame:
+    return pl.DataFrame({"entity_id": ["Q423"], "name": ["Korea Utara"], "type": ["LOCATION"], "subtype": ["COUNTRY"],
+                         "wikidata_id": ["Q423"], "aliases": [aliases]})
+
+
 def test_publish_is_keyed_and_repeatable(warehouse):
     for _ in range(2):
         reset_staging(warehouse)
         stage(warehouse, "articles", _article("a1"))
-        stage(warehouse, "articles", _article("a1"))  # two batches staging the same key
+        stage(warehouse, "entities", _entity(["Korut"]))  # two batches staging the same entity
+        stage(warehouse, "entities", _entity(["DPRK"]))
+        consolidate_staging(warehouse)
         publish(warehouse)
     assert warehouse.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+    assert warehouse.execute("SELECT aliases FROM entities").fetchall() == [(["DPRK", "Korut"],)]
+
+
+def test_a_key_staged_twice_in_an_article_table_fails_the_publish_loudly(warehouse):
+    reset_staging(warehouse)
+    stage(warehouse, "articles", _article("a1"))
+    stage(warehouse, "articles", _article("a1"))
+    consolidate_staging(warehouse)
+    with pytest.raises(duckdb.ConstraintException):
+        publish(warehouse)
+    assert warehouse.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+
+
+def test_learned_boilerplate_counts_add_up_run_by_run(warehouse):
+    def line(fingerprints: list[int]) -> pl.DataFrame:
+        return pl.DataFrame({"outlet": ["kabarkita"], "line_hash": [7], "example_line": ["Kabarkita, tepercaya."],
+                             "n_articles": [len(fingerprints)], "n_lines_seen": [len(fingerprints)],
+                             "article_fingerprints": [fingerprints]})
+
+    for fingerprints in ([1, 2], [2, 3], [4]):
+        reset_staging(warehouse)
+        stage(warehouse, "learned_boilerplate", line(fingerprints))
+        publish(warehouse)
+    rows = warehouse.execute("SELECT n_articles, n_lines_seen, list_sort(article_fingerprints) FROM learned_boilerplate").fetchall()
+    assert rows == [(4, 5, [1, 2, 3, 4])]
 
 
 def test_failed_publish_leaves_published_tables_unchanged(warehouse):
