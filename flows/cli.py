@@ -51,7 +51,10 @@ class _Progress:
 def ingest(
     input_dir: Path = typer.Argument(SAMPLE_DIR, help="Folder of raw .txt articles (default: the bundled sample)."),
     db: Optional[Path] = DB_OPTION,
-    batch_size: int = typer.Option(2000, help="Articles per transform batch (bounds memory)."),
+    batch_size: int = typer.Option(2000, help="Articles per transform batch (bounds worker memory)."),
+    commit_every: int = typer.Option(
+        20_000, help="Files per write–audit–publish cycle (bounds staging and checking memory; a failing cycle stops the run)."
+    ),
     workers: int = typer.Option(IngestSettings().workers, help="Worker processes for the transform batches."),
     task_runner: str = typer.Option("process", help="process | thread | dask"),
     dask_address: Optional[str] = typer.Option(None, help="Scheduler address of a running Dask cluster (tcp://host:8786)."),
@@ -74,6 +77,7 @@ def ingest(
         input_dir=input_dir,
         db_path=db or default_db_path(),
         batch_size=batch_size,
+        commit_every=commit_every,
         workers=workers,
         task_runner="dask" if dask_address else task_runner,
         dask_address=dask_address,

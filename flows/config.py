@@ -22,6 +22,7 @@ class IngestSettings:
     db_path: Path = field(default_factory=default_db_path)
     report_dir: Path | None = None          # default: <db dir>/reports
     batch_size: int = 2000
+    commit_every: int = 20_000              # files per write–audit–publish cycle: bounds staging and checking memory
     workers: int = max(1, min(2, os.cpu_count() or 1))
     task_runner: str = "process"            # process | thread | dask
     dask_address: str | None = None

@@ -194,7 +194,9 @@ def _ingest(con, settings: IngestSettings, summary: RunSummary, run_date: date, 
         logger.info("nothing new in %s (%d files already ingested)", settings.input_dir, listing.height)
         return
 
-    store.reset_staging(con)
+    from expectations.checkpoint import preload_great_expectations
+
+    preload_great_expectations()  # its import would otherwise add seconds after the last batch
     params = pipeline.TransformParams(
         run_id=summary.run_id,
         ingested_at=datetime.now(),
@@ -203,17 +205,58 @@ def _ingest(con, settings: IngestSettings, summary: RunSummary, run_date: date, 
         gazetteer_path=_optional_str(settings.gazetteer_path),
         triggers_path=_optional_str(settings.triggers_path),
     )
+    if progress is not None:
+        progress.start(total=changed.height)
+    # Each commit unit is one write–audit–publish cycle, so staging (and the memory checking it takes)
+    # is bounded by the unit, not by the input; a failing unit stops the run with earlier units published.
+    units = [changed.slice(offset, settings.commit_every) for offset in range(0, changed.height, settings.commit_every)]
+    dq_units: list = []
+    for unit in units:
+        outcome = _write_audit_publish(con, unit, params, settings, summary, run_date, progress)
+        dq_units.append(outcome)
+        if outcome.blocking_failed:
+            break
+    if progress is not None:
+        progress.finish()
+
+    results = _combine_dq(dq_units)
+    _record_dq(con, results)
+    summary.dq_success = all(outcome.success for outcome in dq_units)
+    summary.dq_blocking_failed = any(outcome.blocking_failed for outcome in dq_units)
+    summary.report_path = str(dq_units[-1].report_path)
+    if len(dq_units) > 1:
+        from expectations.report import write_report
+
+        staged = {}
+        for outcome in dq_units:
+            for table, rows in outcome.staged_rows.items():
+                staged[table] = staged.get(table, 0) + rows
+        summary.report_path = str(
+            write_report(results, summary.run_id, run_date, settings.reports, staged_rows=staged,
+                         data_docs_path=dq_units[-1].data_docs_path)
+        )
+    summary.duplicates = con.execute(
+        "SELECT count(*) FROM main.articles WHERE run_id = ? AND duplicate_of IS NOT NULL", [summary.run_id]
+    ).fetchone()[0]
+    if summary.dq_blocking_failed:
+        summary.status = "failed"
+        published = f"; the {len(dq_units) - 1} commit unit(s) before it were published" if len(dq_units) > 1 else ""
+        summary.error = f"a blocking data-quality check failed; its commit unit was not published{published} (see the report)"
+        logger.error(summary.error)
+        return
+    summary.status = "success"
+
+
+def _write_audit_publish(con, unit: pl.DataFrame, params, settings: IngestSettings, summary: RunSummary, run_date: date, progress):
+    """Transform one commit unit of files in batches, stage, check and (if no blocking check fails) publish it."""
+    store.reset_staging(con)
     furniture = state.load_learned_boilerplate(con)
     ingest_order = state.next_ingest_order(con)
     in_flight: deque = deque()
     max_in_flight = max(2, settings.workers + 1)
-    batches = [changed.slice(offset, settings.batch_size) for offset in range(0, changed.height, settings.batch_size)]
-    if progress is not None:
-        progress.start(total=changed.height)
-
-    for batch in batches:
+    for offset in range(0, unit.height, settings.batch_size):
         clock = perf_counter()
-        documents = read_files(batch, settings.max_file_bytes)
+        documents = read_files(unit.slice(offset, settings.batch_size), settings.max_file_bytes)
         documents = _route_same_bytes(con, documents, summary)
         summary.add_seconds("read", perf_counter() - clock)
         listing_rows = documents.select("source_path", "source_sha256", "size_bytes", "mtime_ns")
@@ -222,36 +265,40 @@ def _ingest(con, settings: IngestSettings, summary: RunSummary, run_date: date, 
             ingest_order = _stage_result(con, in_flight.popleft(), ingest_order, summary, progress)
     while in_flight:
         ingest_order = _stage_result(con, in_flight.popleft(), ingest_order, summary, progress)
-    if progress is not None:
-        progress.finish()
 
     clock = perf_counter()
     store.consolidate_staging(con)
     outcome = validate_staged(con, summary.run_id, run_date, settings.reports)
     summary.add_seconds("validate", perf_counter() - clock)
-    _record_dq(con, outcome.results)
-    summary.dq_success = outcome.success
-    summary.dq_blocking_failed = outcome.blocking_failed
-    summary.report_path = str(outcome.report_path)
     if outcome.blocking_failed:
-        summary.status = "failed"
-        summary.error = "a blocking data-quality check failed; nothing was published (see the report)"
-        logger.error(summary.error)
-        return
+        return outcome
 
     clock = perf_counter()
     inserted = publish_staged(con)
     summary.add_seconds("publish", perf_counter() - clock)
-    summary.articles_loaded = inserted.get("articles", 0)
-    summary.entities_loaded = inserted.get("entities", 0)
-    summary.entity_mentions_loaded = inserted.get("entity_mentions", 0)
-    summary.events_loaded = inserted.get("events", 0)
-    summary.event_mentions_loaded = inserted.get("event_mentions", 0)
-    summary.quarantined = inserted.get("quarantine", 0)
-    summary.duplicates = con.execute(
-        "SELECT count(*) FROM main.articles WHERE run_id = ? AND duplicate_of IS NOT NULL", [summary.run_id]
-    ).fetchone()[0]
-    summary.status = "success"
+    summary.articles_loaded += inserted.get("articles", 0)
+    summary.entities_loaded += inserted.get("entities", 0)
+    summary.entity_mentions_loaded += inserted.get("entity_mentions", 0)
+    summary.events_loaded += inserted.get("events", 0)
+    summary.event_mentions_loaded += inserted.get("event_mentions", 0)
+    summary.quarantined += inserted.get("quarantine", 0)
+    return outcome
+
+
+def _combine_dq(outcomes: list) -> pl.DataFrame:
+    """One dq_results row per expectation for the run: it passed only if it passed in every commit unit."""
+    if len(outcomes) == 1:
+        return outcomes[0].results
+    every = pl.concat([outcome.results.with_columns(pl.lit(unit).alias("_unit")) for unit, outcome in enumerate(outcomes)])
+    keys = ["run_id", "suite", "expectation", "column_name", "blocking"]
+    return (
+        every.sort("success", "_unit")  # a failing unit's details first: they say what went wrong
+        .group_by(keys, maintain_order=True)
+        .agg(pl.col("success").all(), pl.col("unexpected_count").sum(), pl.col("details").first())
+        .join(outcomes[0].results.select(keys).with_row_index("_order"), on=keys, how="left", nulls_equal=True)
+        .sort("_order")
+        .select(outcomes[0].results.columns)
+    )
 
 
 def _route_same_bytes(con, documents: pl.DataFrame, summary: RunSummary) -> pl.DataFrame:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from datetime import datetime
 from pathlib import Path
@@ -36,12 +37,17 @@ class WarehouseBusy(RuntimeError):
 
 
 def connect(db_path: str | Path, read_only: bool = False, wait_seconds: float = 60.0) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse, waiting and retrying while another process holds its lock."""
+    """Open the warehouse, waiting and retrying while another process holds its lock.
+
+    DuckDB's memory is capped (`KABAR_DUCKDB_MEMORY_LIMIT`, default 1GB; larger work spills to disk) so a
+    run's memory follows its batch size, not DuckDB's default of most of the machine.
+    """
     deadline = time.monotonic() + wait_seconds
     delay = 0.2
+    config = {"memory_limit": os.environ.get("KABAR_DUCKDB_MEMORY_LIMIT", "1GB")}
     while True:
         try:
-            return duckdb.connect(str(db_path), read_only=read_only)
+            return duckdb.connect(str(db_path), read_only=read_only, config=config)
         except duckdb.IOException as error:
             if "lock" not in str(error).lower():
                 raise

@@ -106,10 +106,15 @@ def test_sample_loads_five_articles_then_nothing(duckdb_path: Path):
     _counts_equal_distinct_keys(con)
 
 
-def test_messy_folder_every_file_is_an_article_or_quarantined(messy_folder: Path, duckdb_path: Path):
-    first = _ingest(messy_folder, duckdb_path)
+@pytest.mark.parametrize(
+    "sizes",
+    [{}, {"batch_size": 2, "commit_every": 5}],
+    ids=["one-commit-unit", "batches-of-2-units-of-5"],
+)
+def test_messy_folder_every_file_is_an_article_or_quarantined(messy_folder: Path, duckdb_path: Path, sizes: dict):
+    first = _ingest(messy_folder, duckdb_path, **sizes)
     assert first.status == "success", first.error
-    second = _ingest(messy_folder, duckdb_path)
+    second = _ingest(messy_folder, duckdb_path, **sizes)
     assert second.status == "success" and second.articles_loaded == 0
 
     con = duckdb.connect(str(duckdb_path), read_only=True)
@@ -145,6 +150,11 @@ def test_messy_folder_every_file_is_an_article_or_quarantined(messy_folder: Path
     manifest = con.execute("SELECT count(*), count(DISTINCT source_path) FROM files").fetchone()
     assert manifest == (len(on_disk), len(on_disk))
     _counts_equal_distinct_keys(con)
+    # However many commit units a run had, it reports one verdict per expectation.
+    per_expectation = con.execute(
+        "SELECT count(*) = count(DISTINCT (suite, expectation, column_name)) FROM dq_results WHERE run_id = ?", [first.run_id]
+    ).fetchone()[0]
+    assert per_expectation and first.articles_loaded == len(articles)
 
 
 def test_blocking_check_failure_publishes_nothing(tmp_path: Path, duckdb_path: Path):
