@@ -254,10 +254,11 @@ def _write_audit_publish(con, unit: pl.DataFrame, params, settings: IngestSettin
     ingest_order = state.next_ingest_order(con)
     in_flight: deque = deque()
     max_in_flight = max(2, settings.workers + 1)
+    routed: set[str] = set()
     for offset in range(0, unit.height, settings.batch_size):
         clock = perf_counter()
         documents = read_files(unit.slice(offset, settings.batch_size), settings.max_file_bytes)
-        documents = _route_same_bytes(con, documents, summary)
+        documents = _route_same_bytes(con, documents, summary, routed)
         summary.add_seconds("read", perf_counter() - clock)
         listing_rows = documents.select("source_path", "source_sha256", "size_bytes", "mtime_ns")
         in_flight.append((listing_rows, transform_documents.submit(documents, params, furniture)))
@@ -301,14 +302,19 @@ def _combine_dq(outcomes: list) -> pl.DataFrame:
     )
 
 
-def _route_same_bytes(con, documents: pl.DataFrame, summary: RunSummary) -> pl.DataFrame:
-    """Record files whose bytes are already ingested as `same_bytes` in the manifest; return the rest."""
+def _route_same_bytes(con, documents: pl.DataFrame, summary: RunSummary, routed: set[str]) -> pl.DataFrame:
+    """Record files whose bytes are already ingested as `same_bytes` in the manifest; return the rest.
+
+    `routed` holds the hashes sent to the workers earlier in this commit unit: batches still in flight
+    have not staged their manifest rows yet, so the warehouse alone cannot tell.
+    """
     known = state.known_file_hashes(con, documents["source_sha256"])
-    is_known = documents["source_sha256"].is_in(known.implode())
+    is_known = documents["source_sha256"].is_in(known.implode()) | documents["source_sha256"].is_in(list(routed))
     first_in_batch = documents.select(pl.col("source_sha256").is_first_distinct()).to_series()
     is_repeat = is_known | ~first_in_batch
     repeats = documents.filter(is_repeat)
     fresh = documents.filter(~is_repeat)
+    routed.update(fresh["source_sha256"].to_list())
     summary.files_new += documents.height
     summary.same_bytes += repeats.height
     store.stage(con, "files", _manifest_rows(repeats, summary.run_id, status="same_bytes"))

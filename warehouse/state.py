@@ -16,7 +16,7 @@ def _with_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, 
 
 
 def known_file_hashes(con: duckdb.DuckDBPyConnection, hashes: pl.Series) -> pl.Series:
-    """Which of these file hashes the manifest (published or staged in this run) already holds."""
+    """Which of these file hashes the published manifest already holds (the flow tracks this run's own)."""
     found = _with_frame(
         con,
         "batch_hashes",
@@ -24,7 +24,6 @@ def known_file_hashes(con: duckdb.DuckDBPyConnection, hashes: pl.Series) -> pl.S
         """
         SELECT DISTINCT b.source_sha256 FROM batch_hashes b
         WHERE b.source_sha256 IN (SELECT source_sha256 FROM main.files)
-           OR b.source_sha256 IN (SELECT source_sha256 FROM staging.files)
         """,
     )
     return found["source_sha256"]

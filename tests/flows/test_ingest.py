@@ -42,6 +42,8 @@ def messy_folder(tmp_path: Path) -> Path:
     (folder / "copy_bom_crlf.txt").write_bytes(codecs.BOM_UTF8 + seed_000.replace("\n", "  \r\n").encode("utf-8"))
     # The same article in UTF-16 with BOM.
     (folder / "copy_utf16.txt").write_bytes(_seed("004").decode("utf-8").encode("utf-16"))
+    # The same bytes again under another name, sorted right after the original (so in the next batch).
+    (folder / "001b_same_bytes.txt").write_bytes(_seed("001"))
     # A different article in cp1252 with characters outside ASCII.
     cp1252_article = (
         "PARIS – Presiden Prancis Emmanuel Macron bertemu Perdana Menteri Jepang di Élysée pada Senin. "
@@ -121,8 +123,12 @@ def test_messy_folder_every_file_is_an_article_or_quarantined(messy_folder: Path
     on_disk = {str(path.resolve()) for path in messy_folder.glob("*.txt")}
     articles = dict(con.execute("SELECT source_path, article_id FROM articles").fetchall())
     quarantined = dict(con.execute("SELECT source_path, reason FROM quarantine").fetchall())
-    assert set(articles) | set(quarantined) == on_disk
+    same_bytes = dict(con.execute("SELECT source_path, article_id FROM files WHERE status = 'same_bytes'").fetchall())
+    assert set(articles) | set(quarantined) | set(same_bytes) == on_disk
     assert not set(articles) & set(quarantined)
+    # A byte-identical copy is the article it copies: one row, its path kept in the manifest.
+    assert {Path(path).name for path in same_bytes} == {"001b_same_bytes.txt"}
+    assert set(same_bytes.values()) <= set(articles.values())
     by_name = {Path(path).name: reason for path, reason in quarantined.items()}
     assert by_name == {
         "bad_empty.txt": "empty",
