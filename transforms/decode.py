@@ -28,6 +28,8 @@ _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 
 
 _LETTER = re.compile(r"[^\W\d_]")
+# Twenty letters, anything between them: found within the first few words of any article.
+_TWENTY_LETTERS = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){19}")
 
 
 @dataclass(frozen=True)
@@ -104,9 +106,9 @@ def _checked(text: str, encoding: str) -> Decoded:
     replacement_share = text.count("\ufffd") / len(text) if not text.isascii() else 0.0
     if replacement_share > 0.05:
         return Decoded(None, None, "undecodable", f"{replacement_share:.1%} of characters undecodable as {encoding}")
-    letters = len(_LETTER.findall(text, 0, 2000))
-    if letters < 20:
-        return Decoded(None, None, "not_article_text", f"only {letters} letters")
+    if _TWENTY_LETTERS.search(text, 0, 2000) is None:
+        letters = len(_LETTER.findall(text, 0, 2000))
+        return Decoded(None, None, "not_article_text", f"only {letters} letters in the first 2000 characters")
     return Decoded(text, encoding)
 
 
