@@ -8,7 +8,9 @@ date expression, resolved against the article's publication or dateline date.
 Choices, documented once:
 - actor 1 is the nearest actor group before the trigger in its clause (the
   Indonesian subject), actor 2 the first group after it in the same clause;
-  passive triggers (`diserang oleh X`) swap them; nominal triggers read the
+  passive triggers (`diserang oleh X`, `dicaplok X`, `ditangkap oleh kepolisian X`)
+  swap them; a noun's `dari X` is its actor 1 (`bantuan dari Turki`, with the
+  subject of `menerima` as actor 2); nominal triggers read the
   genitive after the noun (`invasi Rusia ke Ukraina`, `kunjungan Menlu AS Rex
   Tillerson ke Korsel`), `oleh X`, `antara X dan Y`, or a subject joined by a
   light verb (`Rusia melancarkan serangan`); a sentence opening with a pronoun
@@ -346,6 +348,13 @@ _SUBJECT_BREAK = re.compile(r"[;:]|\bbahwa\b", re.IGNORECASE)
 # `, yang duduk di Politbiro ... ,` and `( ... )`: asides whose names are not the subject
 _ASIDE = re.compile(r",\s*yang\b[^,.;]*,|\([^()]*\)")
 _AGENT_MARK = re.compile(r"\boleh\s+$", re.IGNORECASE)
+# the agent of a passive trigger: right after it (`dicaplok Israel`) or after `oleh` and a few common nouns
+# (`ditangkap oleh kepolisian Slovenia`, `dibebaskan ... oleh pasukan Komunis China`)
+_PASSIVE_AGENT_GAP = re.compile(r"^\s*(?:(?:[\w-]+\s+){0,4}?oleh\s+(?:[a-z][\w-]*\s+){0,2}(?:[A-Z][\w-]*\s+)?)?$")
+# a noun's source is its actor 1: `bantuan kemanusiaan dari Turki`, `penolakan dari Cina`
+_SOURCE_AFTER = re.compile(r"^\s*(?:[a-z][\w-]*\s+){0,2}dari\s+(?:(?:pihak|pemerintah(?:an)?|negara)\s+)?$")
+_RECEIVE_GAP = re.compile(r"^\s*(?:(?:telah|sudah|juga|akan|kembali)\s+)*(?:menerima|mendapat|mendapatkan|memperoleh)\s+(?:[a-z-]+\s+){0,2}$")
+_NOMINAL_RECIPIENT = re.compile(r"\b(?:ke|terhadap|atas|dengan|kepada|untuk|bagi)\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
 _NOMINAL_OBJECT = re.compile(r"\b(?:ke|terhadap|atas|dengan|kepada|antara)\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
 
 
@@ -495,6 +504,8 @@ def _sides(
         near_after.append(group)
     if voice == "passive":
         agent = next((g for g in after if _AGENT_MARK.search(body[max(t_end, g[0].start - 10):g[0].start])), [])
+        if not agent and near_after and _PASSIVE_AGENT_GAP.match(body[t_end:near_after[0][0].start]):
+            agent = near_after[0]
         return agent, subject
     if voice == "nominal":
         first_after = after[0] if after else []
@@ -502,6 +513,14 @@ def _sides(
             return first_after, []  # `pertemuan antara X dan Y`: the pair is the group
         if first_after and _AGENT_AFTER.search(body[t_end:first_after[0].start]):
             return first_after, []  # `peluncuran rudal oleh Korea Utara`
+        if first_after and _SOURCE_AFTER.match(body[t_end:first_after[0].start]):
+            rest = [g for g in after if g is not first_after]
+            recipient = next(
+                (g for g in rest[:1] if _NOMINAL_RECIPIENT.search(body[first_after[-1].end:g[0].start][-40:])), []
+            )
+            if not recipient and subject and _RECEIVE_GAP.match(body[subject[-1].end:t_start]):
+                recipient = subject  # `Myanmar menerima bantuan dari Turki`
+            return first_after, recipient
         if first_after and _GENITIVE_GAP.match(body[t_end:first_after[0].start]):
             actor1 = first_after  # genitive: `kunjungan Raja Salman`, `invasi Rusia`
             rest = [g for g in after if g is not first_after]

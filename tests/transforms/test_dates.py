@@ -103,6 +103,7 @@ def test_lower_case_minggu_is_a_week_not_sunday():
         ("Senin, 31 Juli 2023 14:05 WIB", dt.date(2023, 7, 31)),
         ("31/07/2023", dt.date(2023, 7, 31)),
         ("Senin, 31 Juli 2023 | 14:05 WIB", dt.date(2023, 7, 31)),
+        ("Senin, 14 Agustus 2023 10:15 WIB", dt.date(2023, 8, 14)),
         ("Pada 31 Juli 2023 Korea Utara menggelar parade.", None),
         ("Juli 2023", None),
     ],

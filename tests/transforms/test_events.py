@@ -100,6 +100,29 @@ def test_passive_voice_swaps_actors(triggers):
     ]
 
 
+def test_a_passive_agent_may_follow_the_verb_without_oleh_or_after_a_noun(triggers):
+    events, _ = coded(articles("Ukraina diserang Rusia.", "Kim Jong Un ditangkap oleh kepolisian Rusia."), triggers)
+    assert events.sort("actor2_entity_id").select("actor1_entity_id", "actor2_entity_id").rows() == [
+        ("Q159", "Q212"), ("Q159", "Q56226")
+    ]
+
+
+def test_a_noun_takes_its_source_after_dari_as_actor_1(triggers):
+    events, _ = coded(articles(
+        "Korea Utara menerima bantuan kemanusiaan dari Rusia.", "Pernyataan itu memicu kecaman dari Rusia terhadap Ukraina."
+    ), triggers)
+    assert events.sort("event_code").select("event_code", "actor1_entity_id", "actor2_entity_id").rows() == [
+        ("073", "Q159", "Q423"), ("111", "Q159", "Q212")
+    ]
+
+
+def test_root_18_assaults_are_coded(triggers):
+    events, _ = coded(articles("Pada 3 Maret 2020, Korea Utara menculik Kim Jong Un."), triggers)
+    assert events.select("event_code", "root_code", "actor1_entity_id", "actor2_entity_id").rows() == [
+        ("181", "18", "Q423", "Q56226")
+    ]
+
+
 def test_a_denial_is_coded_and_the_denied_act_flagged_negated(triggers):
     events, _ = coded(articles("Rusia membantah mengirim pasukan ke Ukraina."), triggers)
     rows = events.sort("event_code").select("event_code", "actor1_entity_id", "actor2_entity_id", "is_negated").rows()
