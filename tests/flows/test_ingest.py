@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import codecs
+import re
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from flows.config import IngestSettings
+from flows.config import PROJECT_ROOT, IngestSettings
 from flows.ingest import run_ingest
 from tests.conftest import SAMPLE_DIR
 from warehouse.store import PUBLISHED_KEYS
@@ -106,6 +107,11 @@ def test_sample_loads_five_articles_then_nothing(duckdb_path: Path):
     runs = con.execute("SELECT status, articles_loaded FROM runs ORDER BY started_at").fetchall()
     assert runs == [("success", 5), ("success", 0)]
     _counts_equal_distinct_keys(con)
+    # Every example query users are shown in docs/warehouse.md runs against a real warehouse.
+    examples = re.findall(r"```sql\n(.*?)```", (PROJECT_ROOT / "docs" / "warehouse.md").read_text(encoding="utf-8"), re.S)
+    assert len(examples) >= 5
+    for sql in examples:
+        con.execute(sql).fetchall()
 
 
 @pytest.mark.parametrize(
