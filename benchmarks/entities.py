@@ -18,7 +18,9 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms.entities import extract_entities, load_entity_resources
+from transforms.entities import GAZETTEER_POLICIES, extract_entities, load_entity_resources
+from transforms.ner_features import FeatureCache, sentence_starts
+from transforms.ner_model import BatchTagger
 
 ROOT = Path(__file__).parents[1]
 SEED_GOLD = ROOT / "tests" / "data" / "seed_entities_gold.jsonl"
@@ -171,14 +173,16 @@ def evaluate_idner(resources) -> None:
     ids = [f"dev{i}" for i in range(len(sents))]
     gold = [g for _, g in sents]
     # The shipped CRF weights alone, each sentence decoded whole on the dataset's own tokens.
-    jobs = []
+    sequences = []
     for text, _ in sents:
         toks = text.split(" ")
         caps = [i for i, t in enumerate(toks) if t[:1].isupper() or t[:1].isdigit()]
-        jobs.append((toks, (), (), True, resources.gazetteer.span_tags(toks, caps)))
+        sequences.append((toks, sentence_starts(toks), resources.gazetteer.span_tags(toks, caps)))
     labels = resources.model.labels
     crf = []
-    for (text, _), path in zip(sents, resources.batch_tagger.tag(jobs, resources.features)):
+    tagger = BatchTagger(resources.model)
+    features = FeatureCache(resources.gazetteer.token_types, resources.cap_ratio, resources.lexicon_tags)
+    for (text, _), path in zip(sents, tagger.tag(sequences, features)):
         starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == " "]
         ends = [i for i, ch in enumerate(text) if ch == " "] + [len(text)]
         spans = set()
@@ -186,10 +190,9 @@ def evaluate_idner(resources) -> None:
             spans.add((starts[s], ends[e - 1], t))
         crf.append(spans)
     print_scores("idner-dev crf", score(gold, crf))
-    for label, res in (
-        ("idner-dev model", dataclasses.replace(resources, add_gazetteer_matches=False)),
-        ("idner-dev +gaz", resources),
-    ):
+    for policy in GAZETTEER_POLICIES:
+        res = resources if policy == resources.gazetteer_policy else dataclasses.replace(resources, gazetteer_policy=policy)
+        label = f"idner-dev {policy}" + (" (stage)" if res is resources else "")
         pred = predicted_spans(ids, [s for s, _ in sents], res)
         pred = [snap_to_tokens(text, p) for (text, _), p in zip(sents, pred)]
         print_scores(label, score(gold, pred))

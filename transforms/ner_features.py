@@ -108,14 +108,25 @@ class FeatureCache:
         self._cache.clear()
 
     def lookup(self, token: str) -> tuple[tuple[str, ...], ...]:
-        """Feature lists for `token` at offsets -2, -1, 0, +1, +2."""
+        """Feature lists for `token` at offsets -2, -1, 0, +1, +2 (memoised, for training)."""
         hit = self._cache.get(token)
         if hit is None:
-            hit = self._build(token)
+            hit = self.token_features(token)
             self._cache[token] = hit
         return hit
 
-    def _build(self, token: str) -> tuple[tuple[str, ...], ...]:
+    def token_features(self, token: str) -> tuple[tuple[str, ...], ...]:
+        """Feature lists for `token` at offsets -2, -1, 0, +1, +2 (not memoised)."""
+        values = self.token_values(token)
+        # Tuples, not lists: the garbage collector stops tracking them, so a large cache
+        # does not slow every collection down.
+        return tuple(
+            ((constant,) if constant else ()) + tuple(f"{prefix}{family}={values[k]}" for family, k in families)
+            for prefix, constant, families in SLOT_LAYOUT[:5]
+        )
+
+    def token_values(self, token: str) -> tuple[str, ...]:
+        """The token's value for each feature family, indexed as in SLOT_LAYOUT."""
         low = token.lower()
         shape = word_shape(token)
         if len(shape) > 6:
@@ -136,52 +147,29 @@ class FeatureCache:
             cue = "org"
         elif low in PLACE_CUES:
             cue = "loc"
-        gaz = self.token_types.get(token, "-")
         ratio = self.cap_ratio.get(low)
-        if ratio is None:
-            capb = "unk"
-        else:
-            capb = str(min(int(ratio * 5), 4))
-        lex = self.lexicon_tags.get(low, "-")
-        fw = "1" if token in FUNCTION_WORDS else "0"
-        centre = [
-            "b",
-            "w=" + low,
-            "sh=" + shape,
-            "c=" + case,
-            "s3=" + low[-3:],
-            "s2=" + low[-2:],
-            "p3=" + low[:3],
-            "p2=" + low[:2],
-            "cue=" + cue,
-            "gz=" + gaz,
-            "cr=" + capb,
-            "cr|c=" + capb + case,
-            "lx=" + lex,
-            "fw=" + fw,
-            "len=" + str(min(len(token), 6)),
-        ]
-        near = []
-        far = []
-        for k in (-1, 1):
-            p = "%+d:" % k
-            near.append(
-                [
-                    p + "w=" + low,
-                    p + "c=" + case,
-                    p + "sh=" + shape,
-                    p + "cue=" + cue,
-                    p + "gz=" + gaz,
-                    p + "cr=" + capb + case,
-                    p + "lx=" + lex,
-                ]
-            )
-        for k in (-2, 2):
-            p = "%+d:" % k
-            far.append((p + "w=" + low, p + "c=" + case, p + "cue=" + cue, p + "gz=" + gaz))
-        # Tuples, not lists: the garbage collector stops tracking them, so a large cache
-        # does not slow every collection down.
-        return (far[0], tuple(near[0]), tuple(centre), tuple(near[1]), far[1])
+        capb = "unk" if ratio is None else str(min(int(ratio * 5), 4))
+        return (
+            low, shape, case, low[-3:], low[-2:], low[:3], low[:2], cue, self.token_types.get(token, "-"),
+            capb, capb + case, self.lexicon_tags.get(low, "-"), "1" if token in FUNCTION_WORDS else "0",
+            str(min(len(token), 6)),
+        )
+
+
+# Feature families of token_values, by index.
+W, SH, C, S3, S2, P3, P2, CUE, GZ, CR, CRC, LX, FW, LEN = range(14)
+# Attributes a token contributes in each slot: (prefix, constant attribute, (family, value index)...).
+# Slots: two before the centre, one before, the centre, one after, two after, and the extra
+# attributes of a centre token that opens a sentence.
+SLOT_LAYOUT = (
+    ("-2:", "", (("w", W), ("c", C), ("cue", CUE), ("gz", GZ))),
+    ("-1:", "", (("w", W), ("c", C), ("sh", SH), ("cue", CUE), ("gz", GZ), ("cr", CRC), ("lx", LX))),
+    ("", "b", (("w", W), ("sh", SH), ("c", C), ("s3", S3), ("s2", S2), ("p3", P3), ("p2", P2), ("cue", CUE),
+               ("gz", GZ), ("cr", CR), ("cr|c", CRC), ("lx", LX), ("fw", FW), ("len", LEN))),
+    ("+1:", "", (("w", W), ("c", C), ("sh", SH), ("cue", CUE), ("gz", GZ), ("cr", CRC), ("lx", LX))),
+    ("+2:", "", (("w", W), ("c", C), ("cue", CUE), ("gz", GZ))),
+    ("bos|", "bos", (("w", W), ("cr|c", CRC))),
+)
 
 
 _PAD_BEFORE = (["-2:BOS"], ["-1:BOS"])
@@ -209,8 +197,8 @@ def sequence_features(
         feats += looked[i + 2][4] if i + 2 < n else _PAD_AFTER[1]
         if sentence_start[i]:
             feats.append("bos")
-            feats.append("bos|" + looked[i][2][1])
-            feats.append("bos|" + looked[i][2][11])  # sentence-initial x capitalisation ratio
+            feats.append("bos|" + looked[i][2][1])  # bos|w=
+            feats.append("bos|" + looked[i][2][11])  # bos|cr|c=: sentence-initial x capitalisation ratio
         tag = span_tags.get(i)
         if tag is not None:
             feats.append("gs=" + tag)

@@ -76,6 +76,7 @@ class Gazetteer:
     token_types: dict[str, str] = field(default_factory=dict)
     whole_aliases: dict[str, tuple[str, str, tuple[str, ...]]] = field(default_factory=dict)
     digit_alias_re: re.Pattern | None = None  # aliases a capitalised run cannot start (`38 North`)
+    digit_aliases: list[str] = field(default_factory=list)
 
     @classmethod
     def from_entries(cls, entries: Iterable[GazetteerEntry]) -> "Gazetteer":
@@ -112,6 +113,7 @@ class Gazetteer:
             if tuple(TOKEN_RE.findall(text)) == toks:
                 gaz.whole_aliases.setdefault(text, (eid, SHORT_TYPE[merged[eid].type], toks))
         digit_aliases = sorted({a for e in merged.values() for a in e.aliases if a[:1].isdigit()}, key=len, reverse=True)
+        gaz.digit_aliases = digit_aliases
         if digit_aliases:
             gaz.digit_alias_re = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, digit_aliases)) + r")(?!\w)")
         gaz.token_types = {k: "|".join(sorted(v)) for k, v in types.items()}

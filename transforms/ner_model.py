@@ -1,4 +1,4 @@
-"""Linear-chain CRF decoding from exported weights: memoised token scores, vectorised Viterbi."""
+"""Linear-chain CRF decoding from exported weights: per-token slot scores, vectorised Viterbi."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ from operator import add
 
 import numpy as np
 
-from transforms.ner_features import FeatureCache
+from transforms.ner_features import SLOT_LAYOUT, FeatureCache
 
-# Caches are cleared when they reach this many keys, so memory stays bounded on long runs;
-# results never depend on cache state.
-_CACHE_LIMIT = 300_000
+# The token table is reset between batches once it holds this many tokens, so memory stays
+# bounded on long runs; results never depend on table state.
+TABLE_LIMIT = 300_000
+
+# Score slots of a token: as the token two before the centre, one before, the centre itself,
+# one after, two after, and the extra sentence-start attributes of the centre.
+SLOTS = 6
 
 
 class CrfModel:
@@ -20,20 +24,30 @@ class CrfModel:
     def __init__(self, labels: Sequence[str], state: dict[str, tuple[float, ...]], trans: list[list[float]]):
         self.labels = tuple(labels)
         self.state = state
-        self.trans = trans  # trans[from][to]
+        self.trans = np.array(trans)  # [from, to]
         self.o = self.labels.index("O")
         self.attr_row = {a: k for k, a in enumerate(state)}
         self.weights = np.array(list(state.values()) or [[0.0] * len(self.labels)])
         n = len(self.labels)
         self.zero = (0.0,) * n
-        # Padding entries shaped like token vectors (slots -2, -1, 0, +1, +2).
         z = self.zero
+        # Padding rows shaped like token rows: beyond a sentence's edges.
         self.bos_pad = (self.score(["-2:BOS"]), self.score(["-1:BOS"]), z, z, z, z)
         self.eos_pad = (z, z, z, self.score(["+1:EOS"]), self.score(["+2:EOS"]), z)
-        self.gs_vectors = {
-            p + t: self.score(["gs=" + p + t]) for p in ("B-", "I-") for t in ("PER", "LOC", "ORG")
-        }
-        self.cols = [[trans[i][j] for i in range(n)] for j in range(n)]  # cols[to][from]
+        tags = sorted(p + t for p in ("B-", "I-") for t in ("PER", "LOC", "ORG"))
+        self.gs_index = {tag: k + 1 for k, tag in enumerate(tags)}  # 0: no gazetteer tag
+        self.gs_table = np.array([z] + [self.score(["gs=" + t]) for t in tags])
+        # (family value -> weight row, value index, slot) for every attribute family of every slot,
+        # and the weight rows of the constant attributes (`b`, `bos`) by slot.
+        self.family_lookups = []
+        self.constant_rows = []
+        for slot, (prefix, constant, families) in enumerate(SLOT_LAYOUT):
+            for family, k in families:
+                head = prefix + family + "="
+                table = {a[len(head):]: r for a, r in self.attr_row.items() if a.startswith(head)}
+                self.family_lookups.append((table, k, slot))
+            if constant in self.attr_row:
+                self.constant_rows.append((slot, self.attr_row[constant]))
 
     @classmethod
     def from_lines(cls, lines: Iterable[str]) -> "CrfModel":
@@ -63,134 +77,139 @@ class CrfModel:
                 total = tuple(map(add, total, w))
         return total
 
+    def viterbi_runs(
+        self, emissions: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
+        after_o: np.ndarray, before_o: np.ndarray,
+    ) -> np.ndarray:
+        """Best label index per emission row; runs are `emissions[start:start + length]`.
 
-class BatchTagger:
-    """Vectorised CRF decoding of many runs at once: numpy emissions, Viterbi grouped by run length."""
+        A run whose neighbour is fixed to O (`after_o`, `before_o`) gets that transition;
+        runs of equal length are decoded together.
+        """
+        out = np.empty(len(emissions), dtype=np.int64)
+        trans = self.trans
+        from_o = trans[self.o]
+        to_o = trans[:, self.o]
+        for length in np.unique(lengths).tolist():
+            sel = lengths == length
+            s = starts[sel]
+            delta = emissions[s] + after_o[sel, None] * from_o
+            if length == 1:
+                out[s] = (delta + before_o[sel, None] * to_o).argmax(axis=1)
+                continue
+            e = emissions[s[:, None] + np.arange(length)]  # (runs, length, labels)
+            back = []
+            for step in range(1, length):
+                scores = delta[:, :, None] + trans  # (runs, from, to)
+                back.append(scores.argmax(axis=1))
+                delta = scores.max(axis=1) + e[:, step]
+            best = (delta + before_o[sel, None] * to_o).argmax(axis=1)
+            out[s + length - 1] = best
+            runs = np.arange(len(s))
+            for step in range(length - 2, -1, -1):
+                best = back[step][runs, best]
+                out[s + step] = best
+        return out
+
+
+class TokenScores:
+    """Vocabulary rows with their per-slot label scores, scored lazily (only tokens near a name)."""
+
+    PAD_BEFORE = 0
+    PAD_AFTER = 1
 
     def __init__(self, model: CrfModel) -> None:
         self.model = model
-        n = len(model.labels)
-        self.trans = np.array(model.trans)  # [from, to]
-        self.from_o = self.trans[model.o]  # O -> label
-        self.to_o = self.trans[:, model.o]  # label -> O
-        self.gs_index = {tag: k for k, tag in enumerate(sorted(model.gs_vectors))}
-        self.gs_table = np.array([model.gs_vectors[t] for t in sorted(model.gs_vectors)] + [model.zero])
-        self.n = n
         self.reset()
 
     def reset(self) -> None:
-        """Drop the token table (rows 0 and 1 are the BOS and EOS pads)."""
+        """Forget every token (rows 0 and 1 are the sentence-edge pads)."""
         m = self.model
-        self.rows: dict[str, int] = {}
-        self.table = np.zeros((4096, 6, len(m.labels)))
+        self.index: dict[str, int] = {}
+        self.strings: list[str] = ["", ""]
+        self.table = np.zeros((4096, SLOTS, len(m.labels)))
         self.table[0] = np.array(m.bos_pad)
         self.table[1] = np.array(m.eos_pad)
-        self.used = 2
-        self.pending: list[str] = []
+        self.scored = np.zeros(4096, dtype=bool)
+        self.scored[:2] = True
 
-    def row(self, token: str) -> int:
-        """Table row for a token first seen in this batch; filled by `_fill_pending`."""
-        r = self.used
-        self.rows[token] = r
-        self.pending.append(token)
-        self.used += 1
-        return r
+    def rows_for(self, tokens: list[str]) -> np.ndarray:
+        """Row of each token, adding unseen ones (unscored)."""
+        index = self.index
+        get = index.get
+        rows = [get(t, -1) for t in tokens]
+        if -1 in rows:
+            strings = self.strings
+            for k, r in enumerate(rows):
+                if r < 0:
+                    t = tokens[k]
+                    r = get(t, -1)
+                    if r < 0:
+                        r = index[t] = len(strings)
+                        strings.append(t)
+                    rows[k] = r
+            size = len(self.table)
+            while len(strings) > size:
+                size *= 2
+            if size > len(self.table):
+                grown = np.zeros((size, *self.table.shape[1:]))
+                grown[: len(self.table)] = self.table
+                self.table = grown
+                self.scored = np.concatenate([self.scored, np.zeros(size - len(self.scored), dtype=bool)])
+        return np.array(rows, dtype=np.int64)
 
-    def _fill_pending(self, features: FeatureCache) -> None:
-        """Score every new token of the batch in one vectorised step."""
-        if not self.pending:
+    def ensure_scored(self, rows: np.ndarray, features: FeatureCache) -> None:
+        """Score the (unique, sorted) rows not scored yet, in one vectorised step."""
+        new = rows[~self.scored[rows]]
+        if not len(new):
             return
-        while self.used > len(self.table):
-            self.table = np.concatenate([self.table, np.zeros_like(self.table)])
-        attr_row = self.model.attr_row
+        lookups = self.model.family_lookups
         targets: list[int] = []
         weights: list[int] = []
-        rows = self.rows
-        for token in self.pending:
-            feats = features.lookup(token)
-            base = rows[token] * 6
-            centre = feats[2]
-            for slot, attrs in enumerate((*feats, ["bos", "bos|" + centre[1], "bos|" + centre[11]])):
-                for a in attrs:
-                    w = attr_row.get(a)
-                    if w is not None:
-                        targets.append(base + slot)
-                        weights.append(w)
-        flat = self.table.reshape(-1, self.n)
-        np.add.at(flat, targets, self.model.weights[weights])
-        self.pending = []
+        strings = self.strings
+        for r in new.tolist():
+            values = features.token_values(strings[r])
+            base = r * SLOTS
+            for table, k, slot in lookups:
+                w = table.get(values[k])
+                if w is not None:
+                    targets.append(base + slot)
+                    weights.append(w)
+        for slot, w in self.model.constant_rows:
+            targets += (new * SLOTS + slot).tolist()
+            weights += [w] * len(new)
+        # Sum each target's weights in one pass over the targets in order.
+        target_arr = np.array(targets, dtype=np.int64)
+        order = np.argsort(target_arr, kind="stable")
+        target_arr = target_arr[order]
+        cut = np.flatnonzero(np.diff(target_arr, prepend=-1))
+        flat = self.table.reshape(-1, self.table.shape[2])
+        flat[target_arr[cut]] += np.add.reduceat(self.model.weights[np.array(weights)[order]], cut, axis=0)
+        self.scored[new] = True
 
-    def tag(self, jobs: list[tuple], features: FeatureCache) -> list[list[int]]:
-        """Label indices (into `model.labels`) for jobs `(tokens, left, right, bos, span_tags)`.
 
-        Context tokens are fixed to O, so each run is decoded on its own; runs of equal length
-        are decoded together.
-        """
-        if not jobs:
-            return []
-        if len(self.rows) > _CACHE_LIMIT:
-            self.reset()
-            features.clear()
-        row = self.rows.get
-        new = self.row
-        idx = [[], [], [], [], []]  # centre, -1, -2, +1, +2 rows per run token
-        bos_pos: list[int] = []
-        bos_rows: list[int] = []
-        gs_pos: list[int] = []
-        gs_tag: list[int] = []
-        starts = []
-        pos = 0
-        for tokens, left, right, bos, span_tags in jobs:
-            # Real tokens never get rows 0 or 1 (the pads), so `or` only fires for new tokens.
-            seq = [0] * (2 - len(left))
-            seq += [row(t) or new(t) for t in left]
-            seq += [row(t) or new(t) for t in tokens]
-            seq += [row(t) or new(t) for t in right]
-            seq += [1] * (2 - len(right))
-            n_tok = len(tokens)
-            idx[0] += seq[2 : 2 + n_tok]
-            idx[1] += seq[1 : 1 + n_tok]
-            idx[2] += seq[0:n_tok]
-            idx[3] += seq[3 : 3 + n_tok]
-            idx[4] += seq[4 : 4 + n_tok]
-            if bos:
-                bos_pos.append(pos)
-                bos_rows.append(seq[2])
-            if span_tags:
-                for i, tag in span_tags.items():
-                    gs_pos.append(pos + i)
-                    gs_tag.append(self.gs_index[tag])
-            starts.append(pos)
-            pos += n_tok
-        self._fill_pending(features)
-        t = self.table
-        em = t[idx[0], 2] + t[idx[1], 1] + t[idx[2], 0] + t[idx[3], 3] + t[idx[4], 4]
-        if bos_pos:
-            em[bos_pos] += t[bos_rows, 5]
-        if gs_pos:
-            np.add.at(em, gs_pos, self.gs_table[gs_tag])
-        out: list[list[int] | None] = [None] * len(jobs)
-        by_len: dict[int, list[int]] = {}
-        for k, job in enumerate(jobs):
-            by_len.setdefault(len(job[0]), []).append(k)
-        for length, ks in by_len.items():
-            base = np.array([starts[k] for k in ks])
-            has_left = np.array([bool(jobs[k][1]) for k in ks])[:, None]
-            has_right = np.array([bool(jobs[k][2]) for k in ks])[:, None]
-            e = em[base[:, None] + np.arange(length)[None, :]]  # (R, L, n)
-            delta = e[:, 0] + has_left * self.from_o
-            back = []
-            for step in range(1, length):
-                scores = delta[:, :, None] + self.trans[None, :, :]  # (R, from, to)
-                back.append(scores.argmax(axis=1))
-                delta = scores.max(axis=1) + e[:, step]
-            delta = delta + has_right * self.to_o
-            best = delta.argmax(axis=1)
-            path = [best]
-            for ptr in reversed(back):
-                best = ptr[np.arange(len(ks)), best]
-                path.append(best)
-            path_rows = np.stack(path[::-1], axis=1).tolist()  # (R, L) label indices
-            for k, p in zip(ks, path_rows):
-                out[k] = p
-        return out  # type: ignore[return-value]
+class BatchTagger:
+    """Decode whole token sequences (the CRF as trained: every token free, sentence pads at the ends)."""
+
+    def __init__(self, model: CrfModel) -> None:
+        self.model = model
+        self.scores = TokenScores(model)
+
+    def tag(self, sequences: list[tuple[list[str], list[bool], dict[int, str]]], features: FeatureCache) -> list[list[int]]:
+        """Label indices for `(tokens, sentence_start flags, gazetteer BIO tags by position)` sequences."""
+        model = self.model
+        scores = self.scores
+        out = []
+        for tokens, bos, span_tags in sequences:
+            rows = scores.rows_for(tokens)
+            scores.ensure_scored(np.unique(rows), features)
+            t = scores.table
+            n = len(rows)
+            padded = np.concatenate([[TokenScores.PAD_BEFORE] * 2, rows, [TokenScores.PAD_AFTER] * 2])
+            em = (t[padded[2:-2], 2] + t[padded[1:-3], 1] + t[padded[:-4], 0] + t[padded[3:-1], 3]
+                  + t[padded[4:], 4] + np.array(bos)[:, None] * t[rows, 5])
+            for i, tag in span_tags.items():
+                em[i] += model.gs_table[model.gs_index[tag]]
+            path = model.viterbi_runs(em, np.array([0]), np.array([n]), np.zeros(1), np.zeros(1))
+            out.append(path.tolist())
+        return out

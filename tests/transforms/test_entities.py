@@ -1,5 +1,6 @@
 """Tests for transforms/entities.py: recognition, linking, offsets, determinism."""
 
+import dataclasses
 import json
 import pickle
 from pathlib import Path
@@ -189,13 +190,31 @@ def test_seed_gold_f1_at_least_095(resources):
 
 
 @pytest.mark.skipif(not IDNER_DEV.exists(), reason="../shared/ner/idner-news-2k absent")
-def test_idner_dev_f1_model_mode(resources):
-    import dataclasses
-
+def test_idner_dev_f1_per_gazetteer_policy(resources):
     from benchmarks.entities import predicted_spans, read_idner, score, snap_to_tokens
 
     sents = read_idner(IDNER_DEV)
-    model_only = dataclasses.replace(resources, add_gazetteer_matches=False)
-    pred = predicted_spans([f"d{i}" for i in range(len(sents))], [s for s, _ in sents], model_only)
-    pred = [snap_to_tokens(text, p) for (text, _), p in zip(sents, pred)]
-    assert score([g for _, g in sents], pred)["ALL"][2] >= 0.80
+    gold = [g for _, g in sents]
+    f1 = {}
+    for policy in ("all", "article"):
+        res = dataclasses.replace(resources, gazetteer_policy=policy)
+        pred = predicted_spans([f"d{i}" for i in range(len(sents))], [s for s, _ in sents], res)
+        f1[policy] = score(gold, [snap_to_tokens(text, p) for (text, _), p in zip(sents, pred)])["ALL"][2]
+    assert f1["all"] >= 0.78 and f1["article"] >= 0.84, f1
+
+
+def test_article_policy_needs_the_model_or_repetition(resources):
+    article_policy = dataclasses.replace(resources, gazetteer_policy="article")
+    once = "Serangan udara Israel menewaskan dua orang."
+    thrice = "Israel menyerang. Warga Israel mengungsi. Militer Israel bersiaga."
+    mentions, _ = run({"a1": once, "a2": thrice}, article_policy)
+    assert mentions.filter(pl.col("article_id") == "a1").height == 0
+    assert mentions.filter(pl.col("article_id") == "a2")["entity_id"].to_list() == ["Q801"] * 3
+
+
+def test_hyphenated_names_in_a_long_batch_keep_offsets(resources):
+    bodies = {f"a{k}": f"Hubungan Tiongkok-DPRK dan anti-Korea Utara ke-{k}." for k in range(50)}
+    mentions, _ = run(bodies, resources)
+    assert mentions.height == 150
+    for row in mentions.iter_rows(named=True):
+        assert bodies[row["article_id"]][row["start_char"] : row["end_char"]] == row["surface"]
