@@ -3,6 +3,19 @@
 Rules are data (`data/boilerplate/rules.tsv`, see its README); learned, per-outlet
 furniture comes in as a frame built by `learn_boilerplate`. Every removed line or
 span is returned in `removed_lines` with the rule that removed it.
+
+Learned table (LEARNED_SCHEMA; one row per outlet and normalised line). The flow
+keeps it across runs, so only lines that can still become furniture are remembered:
+- lines of at most LEARNED_MAX_LINE_CHARS (300) characters: furniture is short;
+- a line longer than LEARNED_SINGLETON_MAX_CHARS (120) only when at least two distinct
+  articles of the batch hold it (most article paragraphs are unique and long);
+- `merge_learned` keeps at most LEARNED_MAX_ROWS_PER_OUTLET rows per outlet, most
+  distinct articles first and, among equals, the newer batch's rows: lines seen once and
+  never again are the first to expire;
+- link-out markers (`Jangan Lewatkan:` before a related headline of four words or more)
+  are counted under the outlet key ALL_OUTLETS ("*"), pooled over every outlet, in their
+  own hash namespace (`marker_hash`); once seen in LEARNED_MIN_ARTICLES distinct articles a
+  marker removes such lines (rule `learned_linkout`) for every outlet.
 """
 
 from __future__ import annotations
@@ -12,6 +25,7 @@ import hashlib
 import re
 import string
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +49,11 @@ LEARNED_MIN_ARTICLES = 5
 LEARNED_MAX_FINGERPRINTS = 32
 LEARNED_MAX_LINE_CHARS = 300
 UNKNOWN_OUTLET = ""  # learned furniture of articles whose outlet is unknown is kept under this key
+ALL_OUTLETS = "*"  # learned link-out markers (`Jangan Lewatkan:`) are pooled over every outlet under this key
+LEARNED_SINGLETON_MAX_CHARS = 120  # a longer line is remembered only once two distinct articles of a batch hold it
+LEARNED_MAX_ROWS_PER_OUTLET = 5000  # `merge_learned` keeps this many rows per outlet, most-seen (then newest) first
+MARKER_MAX_CHARS = 30
+MARKED_HEADLINE_MIN_WORDS = 4
 FINGERPRINT_MIN_WORDS = 8
 RELATED_HEADLINES_MAX = 3
 
@@ -60,6 +79,7 @@ class Rule:
     field: str | None
     triggers: tuple[str, ...]
     pattern: str
+    max_chars: int | None = None  # `line` rules: the longest stripped line the pattern can match (None: any)
 
 
 class BoilerplateRules:
@@ -74,8 +94,10 @@ class BoilerplateRules:
             re.compile(f"(?:{_rename_value_group(r.pattern, i)})\\s*$") if r.action == "tail" else None
             for i, r in enumerate(rules)
         ]
-        # Every rule is gated by cheap triggers, so most article lines never meet a regex:
-        # literals through one Aho–Corasick pass, `^x`/`$x` on a line's first/last char, `!ascii` on short non-ASCII lines.
+        # Every rule is gated by cheap triggers, so most article lines never meet a regex: literals through one
+        # Aho–Corasick pass over the article, `^x`/`$x` on a line's first/last char, `!ascii` on short
+        # non-ASCII lines. A `line` rule is also gated by the longest line it can match (`max_chars`).
+        self.width = tuple(r.max_chars if r.action == "line" and r.max_chars is not None else _UNBOUNDED for r in rules)
         self.untriggered = tuple(i for i, r in enumerate(rules) if not r.triggers)
         self.start_triggers: dict[str, tuple[int, ...]] = {}
         self.end_triggers: dict[str, tuple[int, ...]] = {}
@@ -90,15 +112,33 @@ class BoilerplateRules:
                     table[trigger[1]] = table.get(trigger[1], ()) + (i,)
                 else:
                     by_literal.setdefault(trigger, []).append(i)
+        # The longest line any rule of a first/last-char trigger can match: longer lines skip the trigger.
+        self.start_width = {c: max(self.width[i] for i in ix) for c, ix in self.start_triggers.items()}
+        self.end_width = {c: max(self.width[i] for i in ix) for c, ix in self.end_triggers.items()}
         self.automaton = ahocorasick.Automaton()
         for literal, indices in by_literal.items():
             # A literal matches as a whole word (`tag` not in `tagihan`); a trailing `*` makes it a prefix (`advert*`).
             word = literal.rstrip("*")
-            self.automaton.add_word(word, (len(word), word[0].isalnum(), word[-1].isalnum() and not literal.endswith("*"), tuple(indices)))
+            widest = max(self.width[i] for i in indices)
+            self.automaton.add_word(word, (len(word), word[0].isalnum(), word[-1].isalnum() and not literal.endswith("*"), tuple(indices), widest))
         self.automaton.make_automaton()
 
     def __reduce__(self):
         return (BoilerplateRules, (self.rules, self.outlets))
+
+
+_UNBOUNDED = 1 << 30
+# Whitespace repeats (`\s*`, `[\s,]+`) count as at most 3 characters when a line rule's width is computed;
+# lines holding a longer whitespace run are never gated by width.
+_SPACE_REPEAT = re.compile(r"(\\s|\[[^\]]*\\s[^\]]*\])([*+])")
+_LONG_SPACE = re.compile(r"\s{4}")
+
+
+def pattern_max_chars(pattern: str) -> int | None:
+    """The longest text `pattern` can match (whitespace runs counted as <= 3 characters), or None if unbounded."""
+    bounded = _SPACE_REPEAT.sub(lambda m: m.group(1) + ("{0,3}" if m.group(2) == "*" else "{1,3}"), pattern)
+    width = re._parser.parse(bounded).getwidth()[1]
+    return None if width >= re._constants.MAXREPEAT else width
 
 
 def _rename_value_group(pattern: str, index: int) -> str:
@@ -131,7 +171,9 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
             re.compile(row["pattern"])
         except re.error as error:
             raise ValueError(f"rule {row['name']}: bad pattern: {error}") from error
-        rules.append(Rule(row["name"], row["family"], scope, row["action"], row["field"] or None, triggers, row["pattern"]))
+        max_chars = row.get("max_chars") or None
+        max_chars = int(max_chars) if max_chars not in (None, "-") else pattern_max_chars(row["pattern"])
+        rules.append(Rule(row["name"], row["family"], scope, row["action"], row["field"] or None, triggers, row["pattern"], max_chars))
     outlets = [Outlet(row["outlet"], row["key"], row["pattern"]) for row in _read_tsv(directory / "outlets.tsv")]
     return BoilerplateRules(rules, outlets)
 
@@ -262,21 +304,10 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
     rule_list = rules.rules
     compiled = rules.compiled
 
-    # Which triggered rules may fire on which line: one Aho–Corasick pass over the article.
-    lowered = text.lower()
-    starts, position = [], 0
-    for line in lines:
-        starts.append(position)
-        position += len(line) + 1
-    candidates: dict[int, set[int]] = {}
-    last = len(lowered) - 1
-    for end, (length, whole_start, whole_end, indices) in rules.automaton.iter(lowered):
-        start = end - length + 1
-        if (whole_start and start > 0 and lowered[start - 1].isalnum()) or (whole_end and end < last and lowered[end + 1].isalnum()):
-            continue
-        candidates.setdefault(bisect.bisect_right(starts, end) - 1, set()).update(indices)
+    candidates = _literal_candidates(rules, text, lines)
 
     learned_furniture = learned.get(header.outlet or UNKNOWN_OUTLET) if learned else None
+    learned_markers = learned.get(ALL_OUTLETS) if learned else None
     removed: list[tuple[int, str, str, str]] = []
     kept: list[str] = []
     seen_lines: set[str] = set()
@@ -285,6 +316,11 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
 
     header_lines = header.removed_lines.keys() | header.prefix_cuts.keys()
     start_triggers, end_triggers, nonascii_rules = rules.start_triggers, rules.end_triggers, rules.nonascii_rules
+    if "  " not in text:
+        start_width, end_width = rules.start_width, rules.end_width
+    else:  # whitespace runs: no gating by width (see `pattern_max_chars`)
+        start_width = dict.fromkeys(start_triggers, _UNBOUNDED)
+        end_width = dict.fromkeys(end_triggers, _UNBOUNDED)
     untriggered = rules.untriggered
     for i, raw in enumerate(lines):
         if not raw:
@@ -316,12 +352,19 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
                 continue
             length = len(stripped)
             short_nonascii = length <= UNTRIGGERED_MAX_CHARS and not stripped.isascii()
-            if (i not in candidates and stripped[0].lower() not in start_triggers and stripped[-1].lower() not in end_triggers
+            first, last = stripped[0].lower(), stripped[-1].lower()
+            if (i not in candidates and (first not in start_triggers or length > start_width[first])
+                    and (last not in end_triggers or length > end_width[last])
                     and not (short_nonascii and nonascii_rules) and not (untriggered and length <= UNTRIGGERED_MAX_CHARS)
                     and (pending_linkout is None or length > RELATED_HEADLINE_MAX_CHARS)):
                 # Fast path: a line no rule can touch (most article paragraphs).
                 pending_linkout = None
-                if learned_furniture is not None and stripped in learned_furniture:
+                linkout = _learned_linkout(stripped, learned_markers) if learned_markers and ":" in stripped[:MARKER_MAX_CHARS + 1] else None
+                if linkout is not None:
+                    removed.append((line_no, stripped, "learned_linkout", "line"))
+                    if linkout == "bare":
+                        pending_linkout, pending_count = "learned_linkout", 0
+                elif learned_furniture is not None and stripped in learned_furniture:
                     removed.append((line_no, stripped, "learned", "line"))
                 elif length >= DUPLICATE_MIN_CHARS and stripped in seen_lines:
                     removed.append((line_no, stripped, "duplicate_line", "line"))
@@ -384,6 +427,13 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
                 continue
             pending_linkout = None
 
+        if learned_markers and ":" in stripped[:MARKER_MAX_CHARS + 1]:
+            linkout = _learned_linkout(stripped, learned_markers)
+            if linkout is not None:
+                removed.append((line_no, stripped, "learned_linkout", "line"))
+                if linkout == "bare":
+                    pending_linkout, pending_count = "learned_linkout", 0
+                continue
         if learned_furniture is not None and stripped in learned_furniture:
             removed.append((line_no, stripped, "learned", "line"))
             continue
@@ -408,7 +458,31 @@ def _line_candidates(rules: BoilerplateRules, line: str, literal_hits) -> list[i
         found.update(rules.untriggered)
         if not line.isascii():
             found.update(rules.nonascii_rules)
-    return sorted(found)
+    if "  " in line:
+        return sorted(found)
+    width, length = rules.width, len(line)
+    return sorted(i for i in found if width[i] >= length)
+
+
+def _literal_candidates(rules: BoilerplateRules, text: str, lines: list[str]) -> dict[int, set[int]]:
+    """Line index -> rules whose literal triggers occur in it as whole words (one Aho–Corasick pass over the article)."""
+    lowered = text.lower()
+    starts, position = [], 0
+    for line in lines:
+        starts.append(position)
+        position += len(line) + 1
+    candidates: dict[int, set[int]] = {}
+    last = len(lowered) - 1
+    for end, (length, whole_start, whole_end, indices, widest) in rules.automaton.iter(lowered):
+        start = end - length + 1
+        if (whole_start and start > 0 and lowered[start - 1].isalnum()) or (whole_end and end < last and lowered[end + 1].isalnum()):
+            continue
+        line_index = bisect.bisect_right(starts, end) - 1
+        line = lines[line_index]
+        if len(line) > widest and "  " not in line and len(line.strip()) > widest:
+            continue  # a line too long for every rule this literal triggers
+        candidates.setdefault(line_index, set()).update(indices)
+    return candidates
 
 
 def _match_line_rule(rules: BoilerplateRules, line: str, candidates: list[int], outlet_key: str | None, meta: dict) -> str | None:
@@ -490,12 +564,55 @@ class _LearnedFurniture:
                 and line_hash(line) in self.hashes)
 
 
+# A link-out marker: one to three words, the first capitalised, then a colon (`Jangan Lewatkan:`, `Berita Lainnya:`).
+_MARKER_SHAPE = re.compile(r"[A-Z][A-Za-z']*(?: [A-Za-z][A-Za-z']*){0,2}")
+_MARKER_KEY = "\x00marker "  # a namespace no article line normalises into
+
+
+def split_marker(line: str) -> tuple[str, str] | None:
+    """(marker, rest) when `line` opens with a link-out-shaped marker and a colon, else None."""
+    colon = line.find(":", 0, MARKER_MAX_CHARS + 1)
+    if colon < 3:
+        return None
+    marker = line[:colon].rstrip()
+    if _MARKER_SHAPE.fullmatch(marker) is None:
+        return None
+    return marker, line[colon + 1:].strip()
+
+
+def _is_marked_headline(rest: str) -> bool:
+    """What may follow a learned marker: a related-article headline, not a question.
+
+    At least four words: recurring labels before a name (`Pelatih: Rahmad Darmawan`, `Wasit: …`) are article text.
+    """
+    return rest.count(" ") >= MARKED_HEADLINE_MIN_WORDS - 1 and not rest.endswith("?") and looks_like_related_headline(rest)
+
+
+def marker_hash(marker: str) -> int:
+    """`line_hash` of a link-out marker, in a namespace of its own."""
+    return line_hash(_MARKER_KEY + marker)
+
+
 def _learned_index(learned: pl.DataFrame | None, min_articles: int) -> dict[str, _LearnedFurniture]:
     if learned is None or learned.height == 0:
         return {}
     furniture = learned.filter(pl.col("n_articles") >= min_articles)
     grouped = furniture.group_by("outlet").agg(pl.col("example_line"), pl.col("line_hash"))
-    return {outlet: _LearnedFurniture(examples, hashes) for outlet, examples, hashes in grouped.iter_rows()}
+    index = {outlet: _LearnedFurniture(examples, hashes) for outlet, examples, hashes in grouped.iter_rows()}
+    markers = index.pop(ALL_OUTLETS, None)
+    if markers is not None:
+        index[ALL_OUTLETS] = markers.hashes  # type: ignore[assignment]  # marker hashes only
+    return index
+
+
+def _learned_linkout(line: str, markers: set[int]) -> str | None:
+    """'line' when `line` is a learned marker with a headline, 'bare' when it is the marker alone, else None."""
+    split = split_marker(line)
+    if split is None or marker_hash(split[0]) not in markers:
+        return None
+    if not split[1]:
+        return "bare"
+    return "line" if _is_marked_headline(split[1]) else None
 
 
 def clean_articles(
@@ -528,7 +645,8 @@ def clean_articles(
 
 
 def _raw_hash(line: str) -> int:
-    return int.from_bytes(hashlib.blake2b(line.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+    """Stable hash of a line's exact text, for article fingerprints (CRC-32: cheap, and only ever compared for equality)."""
+    return zlib.crc32(line.encode("utf-8"))
 
 
 def learn_boilerplate(
@@ -540,30 +658,55 @@ def learn_boilerplate(
 ) -> pl.DataFrame:
     """Grow the per-outlet recurring-line table from clean bodies (`outlet, body`); copies of one article count once.
 
-    `n_articles` counts distinct article fingerprints (up to `max_fingerprints`); `min_articles_to_keep` > 1 drops
-    lines seen in fewer distinct articles, to bound the table's size.
+    `n_articles` counts distinct article fingerprints (up to `max_fingerprints`). Only lines worth remembering
+    become rows (see the module docstring): at most `max_line_chars` long, and a line longer than
+    LEARNED_SINGLETON_MAX_CHARS only when two distinct articles of the batch hold it. Link-out markers
+    (`Jangan Lewatkan:` before a headline) are counted under ALL_OUTLETS. `min_articles_to_keep` > 1 also
+    drops lines seen in fewer distinct articles.
     """
-    state: dict[tuple[str, int], list] = {}
+    # (outlet, exact line) -> [fingerprints, times seen]; hashing waits until the batch's repeats are known.
+    state: dict[tuple[str, str], list] = {}
     for outlet, body in clean.select("outlet", "body").iter_rows():
         if not body:
             continue
         outlet = outlet or UNKNOWN_OUTLET
-        lines = list(dict.fromkeys(l.strip() for l in body.split("\n") if l.strip()))
-        # The two smallest hashes of long lines give every line a fingerprint of "the rest of the article".
-        long_hashes = sorted((_raw_hash(l), l) for l in lines if l.count(" ") >= FINGERPRINT_MIN_WORDS - 1)[:2]
+        lines = {line.strip() for line in body.split("\n")}
+        lines.discard("")
+        # The two smallest hashes of the article's other long lines fingerprint "the rest of the article": copies
+        # share it; a pair, because one long furniture line (a slogan) may be every article's smallest.
+        long_hashes = sorted((_raw_hash(line), line) for line in lines if line.count(" ") >= FINGERPRINT_MIN_WORDS - 1)[:3]
         for line in lines:
             if len(line) > max_line_chars:
                 continue  # furniture is short; long paragraphs would only bloat the table
-            others = [h for h, l in long_hashes if l != line]
-            fingerprint = others[0] if others else _raw_hash(line)
-            h = line_hash(line)
-            entry = state.get((outlet, h))
-            if entry is None:
-                entry = state[(outlet, h)] = [line, 0, []]
-            entry[1] += 1
-            if fingerprint not in entry[2] and len(entry[2]) < max_fingerprints:
-                entry[2].append(fingerprint)
-    batch = _learned_frame([(o, h, e[0], len(e[2]), e[1], e[2]) for (o, h), e in state.items()])
+            others = [h for h, other in long_hashes if other != line][:2]
+            fingerprint = (others[0] << 31) ^ others[-1] if others else _raw_hash(line)
+            keys = [(outlet, line)]
+            if ":" in line[:MARKER_MAX_CHARS + 1]:
+                split = split_marker(line)
+                if split is not None and split[1] and _is_marked_headline(split[1]):
+                    keys.append((ALL_OUTLETS, split[0] + ":"))
+            for key in keys:
+                entry = state.get(key)
+                if entry is None:
+                    state[key] = [[fingerprint], 1]
+                    continue
+                entry[1] += 1
+                if fingerprint not in entry[0] and len(entry[0]) < max_fingerprints:
+                    entry[0].append(fingerprint)
+    rows: dict[tuple[str, int], tuple] = {}
+    for (outlet, line), (fingerprints, seen) in state.items():
+        if len(fingerprints) < 2 and len(line) > LEARNED_SINGLETON_MAX_CHARS:
+            continue
+        h = marker_hash(line[:-1]) if outlet == ALL_OUTLETS else line_hash(line)
+        known = rows.get((outlet, h))
+        if known is not None:  # lines that differ only in case, punctuation or digits
+            fingerprints = list(dict.fromkeys(known[5] + fingerprints))[:max_fingerprints]
+            seen += known[4]
+            line = known[2]
+        rows[(outlet, h)] = (outlet, h, line, len(fingerprints), seen, fingerprints)
+    batch = _learned_frame(list(rows.values()))
+    if learned is None and min_articles_to_keep <= 1:
+        return batch.sort("outlet", "line_hash")
     return merge_learned(learned, batch, max_fingerprints, min_articles_to_keep)
 
 
@@ -586,9 +729,11 @@ def merge_learned(
     batch: pl.DataFrame,
     max_fingerprints: int = LEARNED_MAX_FINGERPRINTS,
     min_articles_to_keep: int = 1,
+    max_rows_per_outlet: int = LEARNED_MAX_ROWS_PER_OUTLET,
 ) -> pl.DataFrame:
-    """Fold one batch's learned lines into the table (e.g. batches learned in parallel from the same prior state)."""
-    frames = [f.select(list(LEARNED_SCHEMA)) for f in (learned, batch) if f is not None]
+    """Fold one batch's learned lines into the table; per outlet keep the most-seen rows, the batch's first on ties."""
+    frames = [f.select(list(LEARNED_SCHEMA)).with_columns(part=pl.lit(part, pl.Int8))
+              for part, f in enumerate((learned, batch)) if f is not None]
     merged = (
         pl.concat(frames)
         .group_by("outlet", "line_hash", maintain_order=True)
@@ -597,9 +742,13 @@ def merge_learned(
             pl.col("n_lines_seen").sum(),
             pl.col("article_fingerprints").list.explode(keep_nulls=False, empty_as_null=False)
             .unique(maintain_order=True).head(max_fingerprints),
+            pl.col("part").max(),
         )
         .with_columns(pl.col("article_fingerprints").list.len().cast(pl.Int64).alias("n_articles"))
         .filter(pl.col("n_articles") >= min_articles_to_keep)
+        # Bounded: lines seen once (and never again) are the first to go when an outlet's share is full.
+        .sort(["outlet", "n_articles", "part", "line_hash"], descending=[False, True, True, False])
+        .filter(pl.int_range(pl.len()).over("outlet") < max_rows_per_outlet)
     )
     return merged.select(list(LEARNED_SCHEMA)).sort("outlet", "line_hash")
 

@@ -8,12 +8,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 from rensa import RMinHash
 
 # Words for shingling: lower-cased runs of letters/digits; punctuation and
 # whitespace only separate words, so `Korea-Utara,` and `korea utara` shingle alike.
 _WORD_PATTERN = r"[^\W_]+"
 _WORD_RE = re.compile(_WORD_PATTERN)
+
+# Words are hashed from their UTF-8 bytes in numpy (`_word_hash_stream`); stored signatures name this scheme.
+WORD_HASH_VERSION = "bytes16"
 
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
@@ -79,7 +83,7 @@ class DedupParams:
     def state_version(self) -> str:
         """Fingerprint of everything that makes stored signatures comparable."""
         return (
-            f"rensa-rminhash-v{RMinHash.ALGORITHM_VERSION}"
+            f"rensa-rminhash-v{RMinHash.ALGORITHM_VERSION}-{WORD_HASH_VERSION}"
             f"-w{self.shingle_words}-b{self.bands}x{self.rows_per_band}-s{self.seed}"
         )
 
@@ -125,15 +129,6 @@ def _band_hash_matrix(signatures: np.ndarray, params: DedupParams) -> np.ndarray
     return h.view(np.int64)
 
 
-def _word_hashes(words: list[str]) -> np.ndarray:
-    """Stable 64-bit hash of each word (blake2b: same value in every process, run and version)."""
-    return np.fromiter(
-        (int.from_bytes(hashlib.blake2b(w.encode("utf-8"), digest_size=8).digest(), "little") for w in words),
-        dtype=np.uint64,
-        count=len(words),
-    )
-
-
 def _mix(h: np.ndarray) -> np.ndarray:
     """splitmix64 finaliser: spreads an FNV-style state over all 64 bits."""
     h = h ^ (h >> np.uint64(30))
@@ -143,33 +138,94 @@ def _mix(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint64(31))
 
 
+def _utf8_buffer(bodies: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The lower-cased bodies as one UTF-8 byte array and their n+1 byte offsets (no copy through Python strings)."""
+    arrow = bodies.fill_null("").str.to_lowercase().to_arrow().cast(pa.large_string())
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    _, offsets, data = arrow.buffers()
+    offsets = np.frombuffer(offsets, dtype=np.int64)[arrow.offset : arrow.offset + len(arrow) + 1]
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+    return data, offsets
+
+
+# Which bytes belong to a word: ASCII letters and digits; a non-ASCII character's bytes
+# when the character is alphanumeric (`str.isalnum`, the `[^\W_]` of `word_shingles`).
+_ASCII_WORD = np.zeros(256, dtype=bool)
+_ASCII_WORD[[ord(c) for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"]] = True
+_WORD_HASH_BASE = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier (golden ratio) of the word hash
+# _LANE_MASKS[n]: keeps the first n of 16 bytes read as two little-endian 64-bit lanes.
+_LANE_MASKS = np.array(
+    [np.frombuffer(bytes([255] * n + [0] * (16 - n)), dtype="<u8") for n in range(17)], dtype=np.uint64
+)
+
+
+def _word_bytes(data: np.ndarray) -> np.ndarray:
+    """Boolean mask of the bytes that belong to words."""
+    is_word = _ASCII_WORD[data]
+    lead = np.flatnonzero(data >= 0xC0)  # first bytes of multi-byte characters
+    if not len(lead):
+        return is_word
+    width = 2 + (data[lead] >= 0xE0) + (data[lead] >= 0xF0)
+    padded = np.concatenate([data, np.zeros(3, dtype=np.uint8)]).astype(np.uint32)
+    code = np.where(
+        width == 2, ((padded[lead] & 0x1F) << 6) | (padded[lead + 1] & 0x3F),
+        np.where(
+            width == 3, ((padded[lead] & 0x0F) << 12) | ((padded[lead + 1] & 0x3F) << 6) | (padded[lead + 2] & 0x3F),
+            ((padded[lead] & 0x07) << 18) | ((padded[lead + 1] & 0x3F) << 12) | ((padded[lead + 2] & 0x3F) << 6) | (padded[lead + 3] & 0x3F),
+        ),
+    )
+    distinct, inverse = np.unique(code, return_inverse=True)
+    alnum = np.array([chr(c).isalnum() for c in distinct.tolist()], dtype=bool)[inverse]
+    for j in range(4):  # mark every byte of each alphanumeric character
+        take = alnum & (width > j)
+        is_word[lead[take] + j] = True
+    return is_word
+
+
+def _word_hash_stream(bodies: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(doc, word hash) for every word of every body, in order: a stable 64-bit hash of the word's UTF-8 bytes."""
+    data, offsets = _utf8_buffer(bodies)
+    empty = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
+    if not len(data):
+        return empty
+    is_word = _word_bytes(data)
+    # A word starts after a non-word byte or at a body's first byte, and ends likewise: bodies sit back to back.
+    before = np.concatenate([[False], is_word[:-1]])
+    before[offsets[:-1][offsets[:-1] < len(data)]] = False
+    after = np.concatenate([is_word[1:], [False]])
+    after[offsets[1:][offsets[1:] > 0] - 1] = False
+    starts = np.flatnonzero(is_word & ~before)
+    if not len(starts):
+        return empty
+    lengths = np.flatnonzero(is_word & ~after) + 1 - starts
+    # The word's bytes, 16 at a time (zero-padded), read as two 64-bit lanes and folded into the hash.
+    windows = np.lib.stride_tricks.sliding_window_view(np.concatenate([data, np.zeros(16, dtype=np.uint8)]), 16)
+    word_hash = _mix(lengths.astype(np.uint64) * _WORD_HASH_BASE)
+    with np.errstate(over="ignore"):
+        for chunk in range(0, int(lengths.max()), 16):
+            active = np.flatnonzero(lengths > chunk) if chunk else slice(None)
+            lanes = windows[starts[active] + chunk].view(np.uint64) & _LANE_MASKS[np.minimum(lengths[active] - chunk, 16)]
+            h = _mix(word_hash[active] ^ lanes[:, 0])
+            word_hash[active] = _mix((h * _WORD_HASH_BASE) ^ lanes[:, 1])
+    doc = np.searchsorted(offsets, starts, side="right") - 1
+    return doc.astype(np.int64), word_hash
+
+
 def _shingle_hash_rows(bodies: pl.Series, shingle_words: int) -> pl.DataFrame:
     """One row (doc, h) per word-shingle occurrence, grouped by body: the hashed form of `word_shingles`."""
-    words = (
-        pl.DataFrame({"body": bodies.fill_null("")})
-        .with_row_index("doc")
-        .select(pl.col("doc").cast(pl.Int64), word=pl.col("body").str.to_lowercase().str.extract_all(_WORD_PATTERN))
-        .explode("word")
-        .drop_nulls("word")
-    )
-    if words.is_empty():
+    doc, word_hash = _word_hash_stream(bodies)
+    if not len(word_hash):
         return pl.DataFrame(schema={"doc": pl.Int64, "h": pl.UInt64})
-    vocabulary = words["word"].unique()
-    word_hash = words.join(
-        pl.DataFrame({"word": vocabulary, "word_hash": _word_hashes(vocabulary.to_list())}),
-        on="word",
-        how="left",
-        maintain_order="left",
-    )["word_hash"].to_numpy()
-    doc = words["doc"].to_numpy()
     k = min(shingle_words, len(word_hash))
     m = len(word_hash) - k + 1
     # Rolling FNV-style chain over k consecutive words; a shingle is kept when all
     # its words belong to one body (rows are grouped by body, in word order).
     h = np.full(m, _FNV_OFFSET, dtype=np.uint64)
-    for j in range(k):
-        h ^= word_hash[j : j + m]
-        h *= _FNV_PRIME
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            h ^= word_hash[j : j + m]
+            h *= _FNV_PRIME
     valid = (doc[:m] == doc[k - 1 :]) & (k == shingle_words)
     rows = pl.DataFrame({"doc": doc[:m][valid], "h": _mix(h)[valid]})
     # Bodies shorter than a shingle: one shingle of all their words.
@@ -181,9 +237,10 @@ def _shingle_hash_rows(bodies: pl.Series, shingle_words: int) -> pl.DataFrame:
     extra = []
     for d in short:
         chain = np.full(1, _FNV_OFFSET, dtype=np.uint64)
-        for word in word_hash[starts[d] : starts[d + 1]]:
-            chain ^= word
-            chain *= _FNV_PRIME
+        with np.errstate(over="ignore"):
+            for word in word_hash[starts[d] : starts[d + 1]]:
+                chain ^= word
+                chain *= _FNV_PRIME
         extra.append({"doc": int(d), "h": int(_mix(chain)[0])})
     extra_rows = pl.DataFrame(extra, schema={"doc": pl.Int64, "h": pl.UInt64})
     return pl.concat([rows, extra_rows]).sort("doc", maintain_order=True)

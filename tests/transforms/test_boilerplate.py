@@ -273,14 +273,16 @@ def test_syndicated_copies_do_not_teach_their_own_sentences(rules):
     # Re-posts of one article by one outlet: other dateline, other footer; the bodies' own sentences recur six times.
     headers = ["JAKARTA – ", "SEOUL – ", "Jakarta - ", "BANDUNG - ", "", "SURABAYA – "]
     footers = ["Bagikan artikel ini", "Editor: Rina Marlina", "(dka)", "", "Tags: tol, Jawa", "ADVERTISEMENT"]
-    copies = [f"{h}{PARAGRAPH}\n{PARAGRAPH_2}\n{f}" for h, f in zip(headers, footers)]
+    short = "Proyek itu ditargetkan rampung pada akhir tahun depan."
+    copies = [f"{h}{PARAGRAPH}\n{short}\n{PARAGRAPH_2}\n{f}" for h, f in zip(headers, footers)]
     clean, _ = clean_articles(articles(*copies, hints=["kabarkita"] * len(copies)), rules)
     learned = learn_boilerplate(clean)
-    sentence = learned.filter(pl.col("line_hash") == line_hash(PARAGRAPH_2))
-    assert sentence["n_articles"].to_list() == [1]
-    assert sentence["n_lines_seen"].to_list() == [6]
+    sentence = learned.filter(pl.col("line_hash") == line_hash(short))
+    assert sentence.select("n_articles", "n_lines_seen").rows() == [(1, 6)]
+    # A long line held by one distinct article is not worth a row at all.
+    assert learned.filter(pl.col("line_hash") == line_hash(PARAGRAPH_2)).height == 0
     row, _ = clean_one(rules, copies[0], hint="kabarkita", learned=learned)
-    assert PARAGRAPH_2 in row["body"]
+    assert short in row["body"] and PARAGRAPH_2 in row["body"]
 
 
 def test_line_hash_ignores_case_digits_and_punctuation():
@@ -328,3 +330,46 @@ def test_batches_learned_apart_merge_into_one_table(rules):
     slogan = merged.filter(pl.col("line_hash") == line_hash(SLOGAN))
     assert slogan.select("n_articles", "n_lines_seen").rows() == [(6, 7)]  # article 2 was in both batches: counted once
     assert_frame_equal(merged, learn_boilerplate(second, learn_boilerplate(first)))
+
+
+def test_link_out_marker_learned_across_outlets_removes_its_headlines(rules):
+    from transforms.boilerplate import ALL_OUTLETS, marker_hash
+
+    headlines = [
+        "Harga Cabai Rawit Melonjak Jelang Ramadan di Pasar Induk",
+        "Banjir Rendam Ratusan Rumah Warga di Kabupaten Bandung",
+        "Timnas Indonesia Tundukkan Vietnam di Laga Persahabatan",
+        "Pemerintah Siapkan Subsidi Baru untuk Petani Kecil",
+        "Kereta Cepat Layani Ribuan Penumpang Saat Libur Panjang",
+    ]
+    outlets = ["kabarkita", "warta", "kabarkita", "suarasatu", "warta"]
+    batch = [f"{distinct_article(n)}\nSimpan Juga: {headline}\nPelatih: Rahmad Darmawan Saputra" for n, headline in enumerate(headlines)]
+    clean, _ = clean_articles(articles(*batch, hints=outlets), rules)
+    learned = learn_boilerplate(clean)
+    marker = learned.filter(pl.col("outlet") == ALL_OUTLETS)
+    assert marker.select("line_hash", "example_line", "n_articles").rows() == [(marker_hash("Simpan Juga"), "Simpan Juga:", 5)]
+    row, removed = clean_one(
+        rules, f"{PARAGRAPH}\nSimpan Juga: Gempa Magnitudo Lima Guncang Sukabumi Pagi Ini\n{PARAGRAPH_2}\nPelatih: Rahmad Darmawan Saputra",
+        hint="outlet-baru", learned=learned,
+    )
+    assert removed.select("text", "rule").rows() == [("Simpan Juga: Gempa Magnitudo Lima Guncang Sukabumi Pagi Ini", "learned_linkout")]
+    assert "Pelatih: Rahmad Darmawan Saputra" in row["body"]  # a label before a name is no link-out
+    # A sentence after the marker is article text, and four articles are not enough.
+    row, removed = clean_one(rules, f"{PARAGRAPH}\nSimpan Juga: harga naik karena pasokan berkurang, kata dia.", learned=learned)
+    assert removed.height == 0
+    fewer = learn_boilerplate(clean.head(4))
+    row, removed = clean_one(rules, f"{PARAGRAPH}\nSimpan Juga: Gempa Magnitudo Lima Guncang Sukabumi Pagi Ini", learned=fewer)
+    assert removed.height == 0
+
+
+def test_merge_keeps_the_most_seen_rows_and_expires_old_singletons_first(rules):
+    from transforms.boilerplate import merge_learned
+
+    old, _ = clean_articles(articles("Baris lama pertama.", "Baris lama kedua.", hints=["kabarkita"] * 2), rules)
+    old_table = learn_boilerplate(old)
+    first, _ = clean_articles(articles(*[distinct_article(n) for n in range(3)], hints=["kabarkita"] * 3), rules)
+    batch = learn_boilerplate(first)
+    merged = merge_learned(old_table, batch, max_rows_per_outlet=4)
+    assert merged.height == 4
+    assert SLOGAN in merged["example_line"].to_list()  # seen in three articles: kept
+    assert not {"Baris lama pertama.", "Baris lama kedua."} & set(merged["example_line"].to_list())

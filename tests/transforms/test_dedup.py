@@ -218,3 +218,10 @@ def test_bucket_keys_are_distinct_band_buckets() -> None:
     keys = bucket_keys(signatures)
     assert keys.schema == pl.Schema({"band": pl.Int16, "bucket_hash": pl.Int64})
     assert keys.height == PARAMS.bands
+
+
+def test_words_never_run_across_neighbouring_bodies() -> None:
+    together = shingle_hashes(pl.Series(["Satu dua tiga", "empat lima enam", "“Héllo” dunia"]), PARAMS.shingle_words)
+    alone = [shingle_hashes(pl.Series([body]), PARAMS.shingle_words)[0] for body in ("Satu dua tiga", "empat lima enam", "héllo DUNIA!")]
+    assert all((a == b).all() for a, b in zip(together, alone))
+    assert len(together[0]) == 1 and not (together[0] == together[1]).all()
