@@ -51,7 +51,7 @@ class _Progress:
 def ingest(
     input_dir: Path = typer.Argument(SAMPLE_DIR, help="Folder of raw .txt articles (default: the bundled sample)."),
     db: Optional[Path] = DB_OPTION,
-    batch_size: int = typer.Option(2000, help="Articles per transform batch (bounds worker memory)."),
+    batch_size: int = typer.Option(1000, help="Articles per transform batch (bounds worker memory)."),
     commit_every: int = typer.Option(
         20_000, help="Files per write–audit–publish cycle (bounds staging and checking memory; a failing cycle stops the run)."
     ),

@@ -21,7 +21,7 @@ class IngestSettings:
     input_dir: Path = SAMPLE_DIR
     db_path: Path = field(default_factory=default_db_path)
     report_dir: Path | None = None          # default: <db dir>/reports
-    batch_size: int = 2000
+    batch_size: int = 1000
     commit_every: int = 20_000              # files per write–audit–publish cycle: bounds staging and checking memory
     workers: int = max(1, min(2, os.cpu_count() or 1))
     task_runner: str = "process"            # process | thread | dask

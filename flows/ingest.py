@@ -207,15 +207,7 @@ def _ingest(con, settings: IngestSettings, summary: RunSummary, run_date: date, 
     )
     if progress is not None:
         progress.start(total=changed.height)
-    # Each commit unit is one write–audit–publish cycle, so staging (and the memory checking it takes)
-    # is bounded by the unit, not by the input; a failing unit stops the run with earlier units published.
-    units = [changed.slice(offset, settings.commit_every) for offset in range(0, changed.height, settings.commit_every)]
-    dq_units: list = []
-    for unit in units:
-        outcome = _write_audit_publish(con, unit, params, settings, summary, run_date, progress)
-        dq_units.append(outcome)
-        if outcome.blocking_failed:
-            break
+    dq_units = _stream_units(con, changed, params, settings, summary, run_date, progress)
     if progress is not None:
         progress.finish()
 
@@ -247,26 +239,74 @@ def _ingest(con, settings: IngestSettings, summary: RunSummary, run_date: date, 
     summary.status = "success"
 
 
-def _write_audit_publish(con, unit: pl.DataFrame, params, settings: IngestSettings, summary: RunSummary, run_date: date, progress):
-    """Transform one commit unit of files in batches, stage, check and (if no blocking check fails) publish it."""
-    store.reset_staging(con)
-    furniture = state.load_learned_boilerplate(con)
-    ingest_order = state.next_ingest_order(con)
+@dataclass
+class _Unit:
+    """The commit unit being staged: its number, the furniture its batches were given, its ingest order."""
+
+    number: int
+    furniture: pl.DataFrame | None
+    ingest_order: int
+
+
+def _stream_units(con, changed: pl.DataFrame, params, settings: IngestSettings, summary: RunSummary, run_date: date, progress) -> list:
+    """Transform every changed file in batches and write–audit–publish them commit unit by commit unit.
+
+    Each commit unit (`commit_every` files) is one write–audit–publish cycle, so staging, and the memory
+    checking it takes, is bounded by the unit, not by the input. Batches are submitted ahead of the
+    writer, so workers transform the next unit's first batches while the writer checks and publishes the
+    current one. A unit that fails a blocking check stops the run; the units before it stay published.
+    Returns the DQ outcome of every unit checked.
+    """
+    dq_units: list = []
+    unit: _Unit | None = None
     in_flight: deque = deque()
-    max_in_flight = max(2, settings.workers + 1)
-    routed: set[str] = set()
-    for offset in range(0, unit.height, settings.batch_size):
+    max_in_flight = max(3, 3 * settings.workers)
+    routed: set[str] = set()  # hashes sent to workers this run: batches in flight have not staged theirs yet
+    furniture = None
+
+    def start_unit(number: int) -> _Unit:
+        store.reset_staging(con)
+        return _Unit(number, state.load_learned_boilerplate(con), state.next_ingest_order(con))
+
+    def finish_unit() -> bool:
+        outcome = _audit_and_publish(con, settings, summary, run_date)
+        dq_units.append(outcome)
+        return not outcome.blocking_failed
+
+    def stage_next() -> bool:
+        nonlocal unit, furniture
+        number, listing_rows, same_bytes, future = in_flight.popleft()
+        if unit is None or number != unit.number:
+            if unit is not None and not finish_unit():
+                return False
+            unit = start_unit(number)
+            furniture = unit.furniture
+        store.stage(con, "files", same_bytes)
+        unit.ingest_order = _stage_result(con, (listing_rows, future), unit.ingest_order, summary, progress)
+        return True
+
+    unit = start_unit(0)
+    furniture = unit.furniture
+    for offset in range(0, changed.height, settings.batch_size):
         clock = perf_counter()
-        documents = read_files(unit.slice(offset, settings.batch_size), settings.max_file_bytes)
-        documents = _route_same_bytes(con, documents, summary, routed)
+        documents = read_files(changed.slice(offset, settings.batch_size), settings.max_file_bytes)
+        documents, same_bytes = _route_same_bytes(con, documents, summary, routed)
         summary.add_seconds("read", perf_counter() - clock)
         listing_rows = documents.select("source_path", "source_sha256", "size_bytes", "mtime_ns")
-        in_flight.append((listing_rows, transform_documents.submit(documents, params, furniture)))
+        future = transform_documents.submit(documents, params, furniture)
+        in_flight.append((offset // settings.commit_every, listing_rows, same_bytes, future))
         while len(in_flight) >= max_in_flight:
-            ingest_order = _stage_result(con, in_flight.popleft(), ingest_order, summary, progress)
+            if not stage_next():
+                return dq_units
     while in_flight:
-        ingest_order = _stage_result(con, in_flight.popleft(), ingest_order, summary, progress)
+        if not stage_next():
+            return dq_units
+    finish_unit()
+    return dq_units
 
+
+def _audit_and_publish(con, settings: IngestSettings, summary: RunSummary, run_date: date):
+    """Check the staged commit unit and, unless a blocking check fails, publish it; return the DQ outcome."""
     clock = perf_counter()
     store.consolidate_staging(con)
     outcome = validate_staged(con, summary.run_id, run_date, settings.reports)
@@ -302,14 +342,15 @@ def _combine_dq(outcomes: list) -> pl.DataFrame:
     )
 
 
-def _route_same_bytes(con, documents: pl.DataFrame, summary: RunSummary, routed: set[str]) -> pl.DataFrame:
-    """Record files whose bytes are already ingested as `same_bytes` in the manifest; return the rest.
+def _route_same_bytes(con, documents: pl.DataFrame, summary: RunSummary, routed: set[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split off files whose bytes are already ingested; return (the rest, their `same_bytes` manifest rows).
 
     `routed` holds the hashes sent to the workers earlier in this commit unit: batches still in flight
     have not staged their manifest rows yet, so the warehouse alone cannot tell.
     """
     known = state.known_file_hashes(con, documents["source_sha256"])
-    is_known = documents["source_sha256"].is_in(known.implode()) | documents["source_sha256"].is_in(list(routed))
+    sent_earlier = pl.Series([digest in routed for digest in documents["source_sha256"].to_list()], dtype=pl.Boolean)
+    is_known = documents["source_sha256"].is_in(known.implode()) | sent_earlier
     first_in_batch = documents.select(pl.col("source_sha256").is_first_distinct()).to_series()
     is_repeat = is_known | ~first_in_batch
     repeats = documents.filter(is_repeat)
@@ -317,8 +358,8 @@ def _route_same_bytes(con, documents: pl.DataFrame, summary: RunSummary, routed:
     routed.update(fresh["source_sha256"].to_list())
     summary.files_new += documents.height
     summary.same_bytes += repeats.height
-    store.stage(con, "files", _manifest_rows(repeats, summary.run_id, status="same_bytes"))
-    return fresh.select("article_id", "source_path", "source_sha256", "size_bytes", "mtime_ns", "raw_bytes", "outlet_hint")
+    columns = ("article_id", "source_path", "source_sha256", "size_bytes", "mtime_ns", "raw_bytes", "outlet_hint")
+    return fresh.select(columns), _manifest_rows(repeats, summary.run_id, status="same_bytes")
 
 
 def _manifest_rows(documents: pl.DataFrame, run_id: str, status: str | pl.Expr) -> pl.DataFrame:

@@ -204,13 +204,17 @@ def _merge_entity_aliases(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _merge_learned_boilerplate(con: duckdb.DuckDBPyConnection, max_fingerprints: int | None = None) -> None:
-    """Fold the run's staged line counts into `learned_boilerplate`: one row per (outlet, line_hash)."""
-    from transforms.boilerplate import LEARNED_MAX_FINGERPRINTS
+def _merge_learned_boilerplate(con: duckdb.DuckDBPyConnection) -> None:
+    """Fold the run's staged line counts into `learned_boilerplate`: one row per (outlet, line_hash).
+
+    As `boilerplate.merge_learned` does in memory: at most LEARNED_MAX_FINGERPRINTS fingerprints a line,
+    at most LEARNED_MAX_ROWS_PER_OUTLET lines an outlet, those seen in the most articles first and then
+    the newest, so lines seen once long ago expire first.
+    """
+    from transforms.boilerplate import LEARNED_MAX_FINGERPRINTS, LEARNED_MAX_ROWS_PER_OUTLET
 
     if not con.execute("SELECT count(*) FROM staging.learned_boilerplate").fetchone()[0]:
         return
-    cap = max_fingerprints or LEARNED_MAX_FINGERPRINTS
     # The published rows come first, so a line keeps the example and fingerprints it was first seen with.
     con.execute(
         f"""
@@ -219,11 +223,14 @@ def _merge_learned_boilerplate(con: duckdb.DuckDBPyConnection, max_fingerprints:
                len(fingerprints)::BIGINT AS n_articles
         FROM (
             SELECT outlet, line_hash, arg_min(example_line, part) AS example_line, sum(n_lines_seen)::BIGINT AS n_lines_seen,
-                   list_slice(list_distinct(flatten(list(article_fingerprints ORDER BY part))), 1, {cap}) AS fingerprints
+                   list_slice(list_distinct(flatten(list(article_fingerprints ORDER BY part))), 1, {LEARNED_MAX_FINGERPRINTS}) AS fingerprints,
+                   max(part) AS newest
             FROM (SELECT *, 0 AS part FROM main.learned_boilerplate
                   UNION ALL BY NAME SELECT *, 1 AS part FROM staging.learned_boilerplate)
             GROUP BY outlet, line_hash
         )
+        QUALIFY row_number() OVER (PARTITION BY outlet ORDER BY len(fingerprints) DESC, newest DESC, line_hash)
+                <= {LEARNED_MAX_ROWS_PER_OUTLET}
         """
     )
     con.execute("DELETE FROM main.learned_boilerplate")

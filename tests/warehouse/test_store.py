@@ -117,3 +117,16 @@ def test_busy_warehouse_waits_then_says_so(duckdb_path):
         holder.wait()
     # Once the other process is gone, the same call succeeds.
     connect(duckdb_path, wait_seconds=5).close()
+
+
+def test_learned_boilerplate_keeps_the_most_seen_lines_per_outlet(warehouse, monkeypatch):
+    import transforms.boilerplate
+
+    monkeypatch.setattr(transforms.boilerplate, "LEARNED_MAX_ROWS_PER_OUTLET", 2)
+    reset_staging(warehouse)
+    stage(warehouse, "learned_boilerplate", pl.DataFrame({
+        "outlet": ["kabarkita"] * 3, "line_hash": [1, 2, 3], "example_line": ["satu", "dua", "tiga"],
+        "n_articles": [1, 3, 2], "n_lines_seen": [1, 3, 2], "article_fingerprints": [[1], [1, 2, 3], [1, 2]],
+    }))
+    publish(warehouse)
+    assert warehouse.execute("SELECT list(example_line ORDER BY line_hash) FROM learned_boilerplate").fetchone()[0] == ["dua", "tiga"]
