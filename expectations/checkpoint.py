@@ -176,6 +176,12 @@ def run_checkpoints(frames: dict[str, Any], run_id: str, data_docs_dir: Path | N
         started = time.perf_counter()
         context.build_data_docs(site_names=[DATA_DOCS_SITE])
         log.debug("data docs in %.2fs", time.perf_counter() - started)
+    # The context outlives this call (GX keeps the current one); drop the frames it would keep alive.
+    for suite in SUITES:
+        context.checkpoints.delete(f"kabar_{suite.name}")
+        context.validation_definitions.delete(f"staging.{suite.name}")
+        context.suites.delete(suite.name)
+    context.data_sources.delete("staging")
     return results
 
 
