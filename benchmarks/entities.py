@@ -18,6 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
+from benchmarks.train_ner import conll_spans
 from transforms.entities import GAZETTEER_POLICIES, extract_entities, load_entity_resources
 from transforms.ner_features import FeatureCache, sentence_starts
 from transforms.ner_model import BatchTagger
@@ -139,18 +140,6 @@ def evaluate_seeds(resources, show: bool) -> None:
     print(f"seed mentions {mentions.height}, entities {entities.height}, offsets exact: {offsets_ok}")
 
 
-def conll_token_spans(tags: list[str]) -> set[tuple[int, int, str]]:
-    """(start, end, type) token spans of a BIO sequence; a stray I- opens a span."""
-    spans = set()
-    start, typ = None, None
-    for i, t in enumerate(tags + ["O"]):
-        if t == "O" or t.startswith("B-") or (t.startswith("I-") and t[2:] != typ):
-            if start is not None:
-                spans.add((start, i, typ))
-            start, typ = (i, t[2:]) if t != "O" else (None, None)
-    return spans
-
-
 def snap_to_tokens(text: str, spans: set) -> set:
     """Widen character spans to whole dataset tokens (space-separated), CoNLL style."""
     starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == " "]
@@ -186,7 +175,7 @@ def evaluate_idner(resources) -> None:
         starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == " "]
         ends = [i for i, ch in enumerate(text) if ch == " "] + [len(text)]
         spans = set()
-        for s, e, t in conll_token_spans([labels[k] for k in path]):
+        for s, e, t in conll_spans([labels[k] for k in path]):
             spans.add((starts[s], ends[e - 1], t))
         crf.append(spans)
     print_scores("idner-dev crf", score(gold, crf))

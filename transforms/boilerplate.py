@@ -760,13 +760,36 @@ def clean_and_learn(
     learned_min_articles: int = LEARNED_MIN_ARTICLES,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Clean a batch, grow the learned table with it, and re-clean the articles holding furniture it just learned."""
+    clean, removed, _, grown = _clean_count_and_grow(articles, rules, learned, learned_min_articles)
+    return clean, removed, grown
+
+
+def clean_and_count(
+    articles: pl.DataFrame,
+    rules: BoilerplateRules,
+    learned: pl.DataFrame | None = None,
+    learned_min_articles: int = LEARNED_MIN_ARTICLES,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """As `clean_and_learn`, but return this batch's own line counts instead of the grown table.
+
+    The flow's workers use it: the writer folds each batch's counts into the warehouse's table at publish.
+    """
+    clean, removed, batch, _ = _clean_count_and_grow(articles, rules, learned, learned_min_articles)
+    return clean, removed, batch
+
+
+def _clean_count_and_grow(
+    articles: pl.DataFrame, rules: BoilerplateRules, learned: pl.DataFrame | None, learned_min_articles: int
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(clean, removed, the batch's line counts, the learned table grown by them)."""
     clean, removed = clean_articles(articles, rules, learned, learned_min_articles)
-    grown = learn_boilerplate(clean, learned)
+    batch = learn_boilerplate(clean)
+    grown = batch if learned is None else merge_learned(learned, batch)
     known = set() if learned is None else set(learned.filter(pl.col("n_articles") >= learned_min_articles).select("outlet", "line_hash").iter_rows())
     newly = grown.filter(pl.col("n_articles") >= learned_min_articles)
     newly = newly.filter([row not in known for row in newly.select("outlet", "line_hash").iter_rows()])
     if newly.height == 0:
-        return clean, removed, grown
+        return clean, removed, batch, grown
     fresh = _learned_index(newly, learned_min_articles)
     touched = []
     for article_id, outlet, body in clean.select("article_id", "outlet", "body").iter_rows():
@@ -780,4 +803,4 @@ def clean_and_learn(
     order = articles.select("article_id").with_row_index("_order")
     clean = clean.join(order, on="article_id").sort("_order").drop("_order")
     removed = removed.join(order, on="article_id").sort("_order", "line_no", maintain_order=True).drop("_order")
-    return clean, removed, grown
+    return clean, removed, batch, grown

@@ -64,40 +64,6 @@ class BatchResult:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("stage_seconds", "signatures")}
 
 
-def clean_and_learn(
-    texts: pl.DataFrame, rules: boilerplate.BoilerplateRules, furniture: pl.DataFrame | None
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Strip boilerplate with the rules and the outlets' known furniture, and count this batch's lines.
-
-    Returns (clean, removed_lines, batch_learned): `batch_learned` holds only this batch's line counts,
-    which the writer folds into `learned_boilerplate` at publish. A line that becomes furniture within
-    this batch (seen in enough distinct articles of one outlet) is removed from this batch already.
-    """
-    clean, removed = boilerplate.clean_articles(texts, rules, furniture)
-    batch_learned = boilerplate.learn_boilerplate(clean)
-    grown = boilerplate.merge_learned(furniture, batch_learned) if furniture is not None else batch_learned
-    threshold = pl.col("n_articles") >= boilerplate.LEARNED_MIN_ARTICLES
-    newly = grown.filter(threshold).select("outlet", "line_hash")
-    if furniture is not None:
-        newly = newly.join(furniture.filter(threshold).select("outlet", "line_hash"), on=["outlet", "line_hash"], how="anti")
-    if newly.height == 0:
-        return clean, removed, batch_learned
-    # Re-clean the articles of the outlets that just gained furniture (rare: a new slogan crossing the bar).
-    outlets = newly["outlet"].unique()
-    touched = clean.filter(pl.col("outlet").fill_null(boilerplate.UNKNOWN_OUTLET).is_in(outlets.implode()))["article_id"]
-    is_touched = pl.col("article_id").is_in(touched.implode())
-    clean_again, removed_again = boilerplate.clean_articles(texts.filter(is_touched), rules, grown)
-    order = texts.select("article_id").with_row_index("_order")
-    clean = pl.concat([clean.filter(~is_touched), clean_again]).join(order, on="article_id").sort("_order").drop("_order")
-    removed = (
-        pl.concat([removed.filter(~is_touched), removed_again])
-        .join(order, on="article_id")
-        .sort("_order", "line_no", maintain_order=True)
-        .drop("_order")
-    )
-    return clean, removed, batch_learned
-
-
 class _Stopwatch:
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
@@ -123,7 +89,8 @@ def transform_batch(documents: pl.DataFrame, params: TransformParams, learned: p
     decoded = normalise.normalise_documents(decoded)
     watch.lap("normalise")
 
-    clean, removed_lines, batch_learned = clean_and_learn(
+    # The furniture known at the start of the run strips lines; the batch's own counts go to the writer.
+    clean, removed_lines, batch_learned = boilerplate.clean_and_count(
         decoded.select("article_id", "text", "outlet_hint"), resources.boilerplate_rules, learned
     )
     watch.lap("boilerplate")
