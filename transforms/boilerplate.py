@@ -181,18 +181,19 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
 # ---------------------------------------------------------------- line helpers
 
 _NORMALISE_DROP = re.compile(r"[\W_]+")
-_DIGIT = re.compile(r"\d")
 _COMMON_MARKS = ("“", "”", "‘", "’", "–", "—", "…", "«", "»", "•", "·", "\u00a0", "°")
 
 
 _COMBINING = re.compile(r"[\u0300-\u036f]")
-_ASCII_KEY = bytes.maketrans(
-    (string.punctuation + "123456789").encode("ascii"), (" " * len(string.punctuation) + "0" * 9).encode("ascii")
-)
+_ASCII_KEY = bytes.maketrans(string.punctuation.encode("ascii"), b" " * len(string.punctuation))
 
 
 def normalise_line(line: str) -> str:
-    """CCNet-style line key: lower case, accents and punctuation dropped, digits as 0, single spaces."""
+    """CCNet-style line key: lower case, accents and punctuation dropped, single spaces.
+
+    Digits are kept: lines that differ only in a number (`Pertandingan ke-3 …`, a score, a one-line price
+    report) are distinct lines, and counting them as one once removed distinct one-line articles.
+    """
     return _line_key(line).decode("utf-8")
 
 
@@ -204,7 +205,7 @@ def _line_key(line: str) -> bytes:
         if not text.isascii():
             text = _COMBINING.sub("", unicodedata.normalize("NFD", text))
         if not text.isascii():
-            return _DIGIT.sub("0", _NORMALISE_DROP.sub(" ", text)).strip().encode("utf-8")
+            return " ".join(_NORMALISE_DROP.sub(" ", text).split()).encode("utf-8")
     return b" ".join(text.encode("ascii").translate(_ASCII_KEY).split())
 
 
@@ -446,6 +447,12 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
 
     while kept and not kept[-1]:
         kept.pop()
+    if not kept and learned_furniture is not None:
+        # Learned furniture never takes an article's only text: a one-line article is not its outlet's furniture.
+        restored = [record for record in removed if record[2] == "learned"]
+        if restored:
+            removed = [record for record in removed if record[2] != "learned"]
+            kept = [record[1] for record in restored]
     body = "\n".join(kept)
     return body, meta, removed
 
@@ -804,3 +811,34 @@ def _clean_count_and_grow(
     clean = clean.join(order, on="article_id").sort("_order").drop("_order")
     removed = removed.join(order, on="article_id").sort("_order", "line_no", maintain_order=True).drop("_order")
     return clean, removed, batch, grown
+
+
+# ---------------------------------------------------------------- the two-pass API a run uses
+
+
+def count_lines(documents: pl.DataFrame, rules: BoilerplateRules) -> pl.DataFrame:
+    """Pass 1 (pure, per batch): this batch's recurring-line counts in LEARNED_SCHEMA.
+
+    `documents`: article_id, text (normalised), outlet_hint. Lines are counted in the rule-cleaned bodies;
+    syndicated copies count once. Fold the batches' counts with `merge_learned`.
+    """
+    rule_clean, _ = clean_articles(documents, rules)
+    return learn_boilerplate(rule_clean)
+
+
+def furniture_of(learned: pl.DataFrame | None, min_articles: int = LEARNED_MIN_ARTICLES) -> pl.DataFrame:
+    """The furniture snapshot of a learned table: rows seen in at least `min_articles` distinct articles."""
+    if learned is None:
+        return _learned_frame([])
+    return learned.select(list(LEARNED_SCHEMA)).filter(pl.col("n_articles") >= min_articles).sort("outlet", "line_hash")
+
+
+def clean(
+    documents: pl.DataFrame, rules: BoilerplateRules, furniture: pl.DataFrame | None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Pass 2 (pure, per batch): strip rule and learned furniture; return (clean, removed_lines). Never learns.
+
+    `furniture` is one snapshot (`furniture_of`) given to every batch of a run, so the bodies do not depend on
+    workers, batch size or commit units.
+    """
+    return clean_articles(documents, rules, furniture, learned_min_articles=0)
