@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 UV     := $(VENV)/bin/uv
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: setup run test browser lock benchmark clean
+.PHONY: setup run test test-fast lint browser lock benchmark clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,16 @@ browser:
 
 test: setup browser
 	$(PY) -m pytest
+
+# The pure tests (no Prefect server, no checkpoint, no browser): under a minute.
+test-fast: setup
+	$(PY) -m pytest -q -m "not integration"
+
+# Lint, format check and the type check of the I/O packages.
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 lock:
 	$(UV) pip compile --quiet pyproject.toml --extra dev -o requirements.lock

@@ -14,6 +14,25 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 
+# Tests that run real services (a Prefect flow or server, a Great Expectations checkpoint, a browser) are
+# marked `integration`; `make test-fast` (-m "not integration") skips them. A test is one when it lives in
+# tests/flows/, uses one of these fixtures, or sits in one of these modules; others can mark themselves.
+INTEGRATION_FIXTURES = frozenset({"prefect_server", "prefect_server_process", "browser"})
+INTEGRATION_MODULES = frozenset({"test_checkpoint.py", "test_report_browser.py"})
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that needs a real service as `integration`."""
+    for item in items:
+        path = Path(str(item.fspath))
+        if (
+            "flows" in path.parent.parts[-1:]
+            or path.name in INTEGRATION_MODULES
+            or INTEGRATION_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        ):
+            item.add_marker(pytest.mark.integration)
+
+
 @pytest.fixture(scope="session")
 def prefect_server():
     """One temporary Prefect API for the whole session, exported so worker processes use it too."""
