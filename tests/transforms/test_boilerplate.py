@@ -408,3 +408,15 @@ def test_merge_keeps_the_most_seen_rows_and_expires_old_singletons_first(rules):
     assert merged.height == 4
     assert SLOGAN in merged["example_line"].to_list()  # seen in three articles: kept
     assert not {"Baris lama pertama.", "Baris lama kedua."} & set(merged["example_line"].to_list())
+
+
+def test_knobs_travel_with_the_rules_not_module_globals():
+    from transforms.boilerplate import BoilerplateParams
+
+    repeated = "Hasil sementara: 12 suara sah."  # 30 chars: below the default duplicate threshold
+    text = f"{PARAGRAPH}\n{repeated}\n{PARAGRAPH_2}\n{repeated}"
+    default, _ = clean_one(load_rules(), text)
+    assert default["body"].count(repeated) == 2
+    strict = load_rules(params=BoilerplateParams(duplicate_min_chars=20))
+    row, removed = clean_one(pickle.loads(pickle.dumps(strict)), text)
+    assert row["body"].count(repeated) == 1 and removed["rule"].to_list() == ["duplicate_line"]

@@ -1,0 +1,315 @@
+"""Clean articles: header metadata out, rule and learned furniture removed, every removal audited.
+
+The two-pass API a run uses: `count_lines` per batch (pass 1), `merge_learned` + `furniture_of` once,
+`clean` per batch with that one snapshot (pass 2).
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from transforms.boilerplate.learned import (
+    _learned_frame,
+    _learned_index,
+    _learned_linkout,
+    _LearnedFurniture,
+    learn_boilerplate,
+    merge_learned,
+)
+from transforms.boilerplate.lines import (
+    _apply_cuts,
+    _Cut,
+    _line_candidates,
+    _linkout_cut,
+    _literal_candidates,
+    _match_line_rule,
+    _merge_cuts,
+    _take_field,
+    looks_like_related_headline,
+)
+from transforms.boilerplate.params import (
+    ALL_OUTLETS,
+    CLEAN_SCHEMA,
+    LEARNED_MIN_ARTICLES,
+    LEARNED_SCHEMA,
+    REMOVED_SCHEMA,
+    UNKNOWN_OUTLET,
+)
+from transforms.boilerplate.rules import _UNBOUNDED, BoilerplateRules
+from transforms.metadata import parse_header
+
+
+def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, learned: dict[str, "_LearnedFurniture"]):
+    """Clean one article: (body, metadata dict, removed records [(line_no, text, rule, kind)])."""
+    lines = text.split("\n")
+    params = rules.params
+    header = parse_header(lines, rules.matcher, outlet_hint)
+    hinted = rules.matcher.from_hint(header.outlet) or rules.matcher.from_hint(outlet_hint)
+    outlet_key = hinted.key if hinted else None
+    meta = {"outlet": header.outlet, "dateline": header.dateline, "title": header.title,
+            "author": None, "agency": header.agency, "date_line": header.date_line}
+    rule_list = rules.rules
+    compiled = rules.compiled
+
+    candidates = _literal_candidates(rules, text, lines)
+
+    learned_furniture = learned.get(header.outlet or UNKNOWN_OUTLET) if learned else None
+    learned_markers = learned.get(ALL_OUTLETS) if learned else None
+    removed: list[tuple[int, str, str, str]] = []
+    kept: list[str] = []
+    seen_lines: set[str] = set()
+    pending_linkout: str | None = None
+    pending_count = 0
+
+    header_lines = header.removed_lines.keys() | header.prefix_cuts.keys()
+    start_triggers, end_triggers, nonascii_rules = rules.start_triggers, rules.end_triggers, rules.nonascii_rules
+    if "  " not in text:
+        start_width, end_width = rules.start_width, rules.end_width
+    else:  # whitespace runs: no gating by width (see `pattern_max_chars`)
+        start_width = dict.fromkeys(start_triggers, _UNBOUNDED)
+        end_width = dict.fromkeys(end_triggers, _UNBOUNDED)
+    untriggered = rules.untriggered
+    for i, raw in enumerate(lines):
+        if not raw:
+            if kept and kept[-1]:
+                kept.append("")  # one blank line between paragraphs, however many were removed
+            continue
+        line_no = i + 1
+        if i in header_lines:
+            if i in header.removed_lines:
+                rule_name = header.removed_lines[i]
+                if rule_name == "metadata.title":
+                    # A first line that is furniture (a photo caption, a promo) is no title.
+                    furniture = _match_line_rule(rules, raw.strip(), _line_candidates(rules, raw.strip(), candidates.get(i, ())), outlet_key, meta)
+                    if furniture is not None:
+                        rule_name, meta["title"] = furniture, None
+                removed.append((line_no, raw.strip(), rule_name, "line"))
+                continue
+            prefix_cuts = header.prefix_cuts[i]
+            for start, end, rule in prefix_cuts:
+                removed.append((line_no, raw[start:end].strip(), rule, "inline"))
+            stripped = raw[prefix_cuts[-1][1]:].strip()
+            if not stripped:
+                continue
+        else:
+            stripped = raw.strip()
+            if not stripped:
+                if kept and kept[-1]:
+                    kept.append("")
+                continue
+            length = len(stripped)
+            short_nonascii = length <= params.untriggered_max_chars and not stripped.isascii()
+            first, last = stripped[0].lower(), stripped[-1].lower()
+            if (i not in candidates and (first not in start_triggers or length > start_width[first])
+                    and (last not in end_triggers or length > end_width[last])
+                    and not (short_nonascii and nonascii_rules) and not (untriggered and length <= params.untriggered_max_chars)
+                    and (pending_linkout is None or length > params.related_headline_max_chars)):
+                # Fast path: a line no rule can touch (most article paragraphs).
+                pending_linkout = None
+                linkout = _learned_linkout(stripped, learned_markers) if learned_markers and ":" in stripped[:params.marker_max_chars + 1] else None
+                if linkout is not None:
+                    removed.append((line_no, stripped, "learned_linkout", "line"))
+                    if linkout == "bare":
+                        pending_linkout, pending_count = "learned_linkout", 0
+                elif learned_furniture is not None and stripped in learned_furniture:
+                    removed.append((line_no, stripped, "learned", "line"))
+                elif length >= params.duplicate_min_chars and stripped in seen_lines:
+                    removed.append((line_no, stripped, "duplicate_line", "line"))
+                else:
+                    seen_lines.add(stripped)
+                    kept.append(stripped)
+                continue
+        cuts: list[_Cut] = []
+
+        line_candidates = _line_candidates(rules, stripped, candidates.get(i, ()))
+        rule_name = _match_line_rule(rules, stripped, line_candidates, outlet_key, meta)
+        if rule_name is not None:
+            removed.append((line_no, stripped, rule_name, "line"))
+            if rule_name.startswith("linkout") or rule_name == "editors_pick":
+                pending_linkout, pending_count = rule_name, 0
+            continue
+
+        # Inline spans, tails and link-outs.
+        line_had_marker_end = None
+        for index in line_candidates:
+            rule = rule_list[index]
+            if rule.action == "line" or (rule.scope is not None and outlet_key not in rule.scope):
+                continue
+            if rule.action == "span":
+                cuts.extend(_Cut(m.start(), m.end(), rule.name) for m in compiled[index].finditer(stripped))
+            elif rule.action == "tail":
+                window = max(0, len(stripped) - 400)
+                match = rules.tail_compiled[index].search(stripped, window)
+                if match is not None:
+                    cuts.append(_Cut(match.start(), len(stripped), rule.name))
+                    _take_field(meta, rule, match, index)
+            else:
+                for match in compiled[index].finditer(stripped):
+                    cut = _linkout_cut(stripped, match, rule.name)
+                    if cut is not None:
+                        cuts.append(cut)
+                        if cut.end >= len(stripped.rstrip()):
+                            line_had_marker_end = rule.name if cut.end - match.end() <= 1 else line_had_marker_end
+
+        if cuts:
+            cuts = _merge_cuts(cuts)
+            remainder = _apply_cuts(stripped, cuts)
+            if not re.search(r"\w", remainder):
+                removed.append((line_no, stripped, cuts[0].rule, "line"))
+                if line_had_marker_end:
+                    pending_linkout, pending_count = line_had_marker_end, 0
+                continue
+            for cut in cuts:
+                removed.append((line_no, stripped[cut.start:cut.end].strip(), cut.rule, "inline"))
+            stripped = remainder
+            if line_had_marker_end:
+                pending_linkout, pending_count = line_had_marker_end, 0
+                kept.append(stripped)
+                continue
+
+        if pending_linkout is not None:
+            if pending_count < params.related_headlines_max and looks_like_related_headline(stripped):
+                removed.append((line_no, stripped, pending_linkout, "line"))
+                pending_count += 1
+                continue
+            pending_linkout = None
+
+        if learned_markers and ":" in stripped[:params.marker_max_chars + 1]:
+            linkout = _learned_linkout(stripped, learned_markers)
+            if linkout is not None:
+                removed.append((line_no, stripped, "learned_linkout", "line"))
+                if linkout == "bare":
+                    pending_linkout, pending_count = "learned_linkout", 0
+                continue
+        if learned_furniture is not None and stripped in learned_furniture:
+            removed.append((line_no, stripped, "learned", "line"))
+            continue
+        if len(stripped) >= params.duplicate_min_chars:
+            if stripped in seen_lines:  # the normaliser already unified spaces
+                removed.append((line_no, stripped, "duplicate_line", "line"))
+                continue
+            seen_lines.add(stripped)
+        kept.append(stripped)
+
+    while kept and not kept[-1]:
+        kept.pop()
+    if not kept and learned_furniture is not None:
+        # Learned furniture never takes an article's only text: a one-line article is not its outlet's furniture.
+        restored = [record for record in removed if record[2] == "learned"]
+        if restored:
+            removed = [record for record in removed if record[2] != "learned"]
+            kept = [record[1] for record in restored]
+    body = "\n".join(kept)
+    return body, meta, removed
+
+
+def clean_articles(
+    articles: pl.DataFrame,
+    rules: BoilerplateRules,
+    learned: pl.DataFrame | None = None,
+    learned_min_articles: int = LEARNED_MIN_ARTICLES,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Strip furniture and byline metadata from `article_id, text, outlet_hint`; return (clean, removed_lines)."""
+    learned_index = _learned_index(learned, learned_min_articles)
+    hints = articles["outlet_hint"].to_list() if "outlet_hint" in articles.columns else [None] * articles.height
+    clean_rows = {name: [] for name in CLEAN_SCHEMA}
+    removed_rows = {name: [] for name in REMOVED_SCHEMA}
+    for article_id, text, hint in zip(articles["article_id"].to_list(), articles["text"].to_list(), hints):
+        body, meta, removed = _clean_one(text or "", hint, rules, learned_index)
+        clean_rows["article_id"].append(article_id)
+        clean_rows["body"].append(body)
+        for name in ("outlet", "dateline", "title", "author", "agency", "date_line"):
+            clean_rows[name].append(meta[name])
+        for line_no, removed_text, rule, kind in removed:
+            removed_rows["article_id"].append(article_id)
+            removed_rows["line_no"].append(line_no)
+            removed_rows["text"].append(removed_text)
+            removed_rows["rule"].append(rule)
+            removed_rows["kind"].append(kind)
+    return pl.DataFrame(clean_rows, schema=CLEAN_SCHEMA), pl.DataFrame(removed_rows, schema=REMOVED_SCHEMA)
+
+
+def clean_and_learn(
+    articles: pl.DataFrame,
+    rules: BoilerplateRules,
+    learned: pl.DataFrame | None = None,
+    learned_min_articles: int = LEARNED_MIN_ARTICLES,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Clean a batch, grow the learned table with it, and re-clean the articles holding furniture it just learned."""
+    clean, removed, _, grown = _clean_count_and_grow(articles, rules, learned, learned_min_articles)
+    return clean, removed, grown
+
+
+def clean_and_count(
+    articles: pl.DataFrame,
+    rules: BoilerplateRules,
+    learned: pl.DataFrame | None = None,
+    learned_min_articles: int = LEARNED_MIN_ARTICLES,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """As `clean_and_learn`, but return this batch's own line counts instead of the grown table.
+
+    The flow's workers use it: the writer folds each batch's counts into the warehouse's table at publish.
+    """
+    clean, removed, batch, _ = _clean_count_and_grow(articles, rules, learned, learned_min_articles)
+    return clean, removed, batch
+
+
+def _clean_count_and_grow(
+    articles: pl.DataFrame, rules: BoilerplateRules, learned: pl.DataFrame | None, learned_min_articles: int
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(clean, removed, the batch's line counts, the learned table grown by them)."""
+    clean, removed = clean_articles(articles, rules, learned, learned_min_articles)
+    batch = learn_boilerplate(clean)
+    grown = batch if learned is None else merge_learned(learned, batch)
+    known = set() if learned is None else set(learned.filter(pl.col("n_articles") >= learned_min_articles).select("outlet", "line_hash").iter_rows())
+    newly = grown.filter(pl.col("n_articles") >= learned_min_articles)
+    newly = newly.filter([row not in known for row in newly.select("outlet", "line_hash").iter_rows()])
+    if newly.height == 0:
+        return clean, removed, batch, grown
+    fresh = _learned_index(newly, learned_min_articles)
+    touched = []
+    for article_id, outlet, body in clean.select("article_id", "outlet", "body").iter_rows():
+        furniture = fresh.get(outlet or UNKNOWN_OUTLET)
+        if furniture is not None and any(line in furniture for line in body.split("\n") if line):
+            touched.append(article_id)
+    again = articles.filter(pl.col("article_id").is_in(touched))
+    clean_again, removed_again = clean_articles(again, rules, grown, learned_min_articles)
+    clean = pl.concat([clean.filter(~pl.col("article_id").is_in(touched)), clean_again])
+    removed = pl.concat([removed.filter(~pl.col("article_id").is_in(touched)), removed_again])
+    order = articles.select("article_id").with_row_index("_order")
+    clean = clean.join(order, on="article_id").sort("_order").drop("_order")
+    removed = removed.join(order, on="article_id").sort("_order", "line_no", maintain_order=True).drop("_order")
+    return clean, removed, batch, grown
+
+
+# ---------------------------------------------------------------- the two-pass API a run uses
+
+
+def count_lines(documents: pl.DataFrame, rules: BoilerplateRules) -> pl.DataFrame:
+    """Pass 1 (pure, per batch): this batch's recurring-line counts in LEARNED_SCHEMA.
+
+    `documents`: article_id, text (normalised), outlet_hint. Lines are counted in the rule-cleaned bodies;
+    syndicated copies count once. Fold the batches' counts with `merge_learned`.
+    """
+    rule_clean, _ = clean_articles(documents, rules)
+    return learn_boilerplate(rule_clean)
+
+
+def furniture_of(learned: pl.DataFrame | None, min_articles: int = LEARNED_MIN_ARTICLES) -> pl.DataFrame:
+    """The furniture snapshot of a learned table: rows seen in at least `min_articles` distinct articles."""
+    if learned is None:
+        return _learned_frame([])
+    return learned.select(list(LEARNED_SCHEMA)).filter(pl.col("n_articles") >= min_articles).sort("outlet", "line_hash")
+
+
+def clean(
+    documents: pl.DataFrame, rules: BoilerplateRules, furniture: pl.DataFrame | None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Pass 2 (pure, per batch): strip rule and learned furniture; return (clean, removed_lines). Never learns.
+
+    `furniture` is one snapshot (`furniture_of`) given to every batch of a run, so the bodies do not depend on
+    workers, batch size or commit units.
+    """
+    return clean_articles(documents, rules, furniture, learned_min_articles=0)
