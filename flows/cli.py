@@ -228,6 +228,65 @@ def serve(
     )
 
 
+@app.command("search")
+def search_articles(
+    query_text: str = typer.Argument(..., metavar="QUERY", help='Words to look for, e.g. "kata kunci" (Indonesian stemming).'),
+    db: Optional[Path] = DB_OPTION,
+    outlet: Optional[str] = typer.Option(None, help="Only this outlet (case-insensitive)."),
+    since: Optional[str] = typer.Option(None, metavar="YYYY-MM-DD", help="Only articles dated on or after this day."),
+    limit: int = typer.Option(10, help="At most this many results."),
+    rebuild: bool = typer.Option(True, help="Rebuild a missing or stale index first (needs a short write connection)."),
+) -> None:
+    """Full-text search over titles and bodies (BM25, Indonesian stemmer); read-only unless the index needs rebuilding."""
+    from datetime import date
+
+    from warehouse import search
+    from warehouse.store import WarehouseBusy, connect, migrate
+
+    try:
+        since_day = date.fromisoformat(since) if since else None
+    except ValueError:
+        raise typer.BadParameter("use YYYY-MM-DD", param_hint="--since")
+    path = db or default_db_path()
+    if not path.exists():
+        typer.echo(f"error: no warehouse at {path}: run `kabar ingest` first", err=True)
+        raise typer.Exit(1)
+    try:
+        con = connect(path, read_only=True, wait_seconds=10)
+        state = search.index_state(con)
+        if not state.fresh:
+            if not rebuild and not state.exists:
+                typer.echo(f"error: {state.stale_reason}; run without --no-rebuild to build it", err=True)
+                raise typer.Exit(1)
+            if rebuild:
+                con.close()
+                typer.echo(f"search index is stale ({state.stale_reason}): rebuilding it …", err=True)
+                writer = connect(path, wait_seconds=60)
+                try:
+                    migrate(writer)
+                    seconds = search.refresh_index(writer, force=True)
+                finally:
+                    writer.close()
+                typer.echo(f"search index rebuilt over {state.current_articles:,} articles in {seconds:.1f} s", err=True)
+                con = connect(path, read_only=True, wait_seconds=10)
+            else:
+                typer.echo(f"warning: searching a stale index ({state.stale_reason})", err=True)
+    except WarehouseBusy as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(3)
+    try:
+        hits = search.search(con, query_text, outlet=outlet, since=since_day, limit=limit)
+    finally:
+        con.close()
+    if not hits:
+        typer.echo("no article matches")
+        return
+    for rank, hit in enumerate(hits, 1):
+        when = hit.news_date.isoformat() if hit.news_date else "undated"
+        typer.echo(f"{rank:>2}. {hit.title or '(no title)'}\n    {hit.outlet or 'unknown outlet'} · {when} · {hit.article_id} · score {hit.score:.2f}")
+        typer.echo(f"    {hit.snippet}")
+
+
 @app.command("train-ner")
 def train_ner() -> None:
     """Retrain the bundled NER model from the training data (needs ../shared/ner)."""
