@@ -287,6 +287,34 @@ def search_articles(
         typer.echo(f"    {hit.snippet}")
 
 
+@app.command("export")
+def export_table(
+    table: str = typer.Argument(..., help="A table or view (articles, events, entity_mentions, …) or events-gdelt."),
+    output_format: str = typer.Option("parquet", "--format", help="parquet | csv | jsonl"),
+    out: Path = typer.Option(..., "--out", help="Folder to write into (an earlier export of the same table is replaced)."),
+    db: Optional[Path] = DB_OPTION,
+) -> None:
+    """Export a table (Parquet partitioned by month for the big ones) or events in the GDELT 2.0 Events layout."""
+    from warehouse.export import FORMATS, export
+    from warehouse.store import WarehouseBusy, connect
+
+    if output_format not in FORMATS:
+        raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
+    try:
+        con = connect(db or default_db_path(), read_only=True, wait_seconds=10)
+    except WarehouseBusy as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(3)
+    try:
+        result = export(con, table, output_format, out)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="TABLE")
+    finally:
+        con.close()
+    partitioned = f", partitioned by {result.partitioned_by}" if result.partitioned_by else ""
+    typer.echo(f"{result.rows:,} rows of {table} → {result.path}{partitioned}")
+
+
 @app.command("train-ner")
 def train_ner() -> None:
     """Retrain the bundled NER model from the training data (needs ../shared/ner)."""
