@@ -6,6 +6,7 @@ another article so bodies are not all identical. Skips (exit 0, saying why) when
 
     nice -n 10 .venv/bin/python -m benchmarks.search --articles 100000
 """
+
 from __future__ import annotations
 
 import argparse

@@ -246,7 +246,7 @@ def search_articles(
     try:
         since_day = date.fromisoformat(since) if since else None
     except ValueError:
-        raise typer.BadParameter("use YYYY-MM-DD", param_hint="--since")
+        raise typer.BadParameter("use YYYY-MM-DD", param_hint="--since") from None
     path = db or default_db_path()
     if not path.exists():
         typer.echo(f"error: no warehouse at {path}: run `kabar ingest` first", err=True)
@@ -273,7 +273,7 @@ def search_articles(
                 typer.echo(f"warning: searching a stale index ({state.stale_reason})", err=True)
     except WarehouseBusy as error:
         typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(3)
+        raise typer.Exit(3) from None
     try:
         hits = search.search(con, query_text, outlet=outlet, since=since_day, limit=limit)
     finally:
@@ -283,7 +283,8 @@ def search_articles(
         return
     for rank, hit in enumerate(hits, 1):
         when = hit.news_date.isoformat() if hit.news_date else "undated"
-        typer.echo(f"{rank:>2}. {hit.title or '(no title)'}\n    {hit.outlet or 'unknown outlet'} · {when} · {hit.article_id} · score {hit.score:.2f}")
+        typer.echo(f"{rank:>2}. {hit.title or '(no title)'}")
+        typer.echo(f"    {hit.outlet or 'unknown outlet'} · {when} · {hit.article_id} · score {hit.score:.2f}")
         typer.echo(f"    {hit.snippet}")
 
 
@@ -304,11 +305,11 @@ def export_table(
         con = connect(db or default_db_path(), read_only=True, wait_seconds=10)
     except WarehouseBusy as error:
         typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(3)
+        raise typer.Exit(3) from None
     try:
         result = export(con, table, output_format, out)
     except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="TABLE")
+        raise typer.BadParameter(str(error), param_hint="TABLE") from None
     finally:
         con.close()
     partitioned = f", partitioned by {result.partitioned_by}" if result.partitioned_by else ""

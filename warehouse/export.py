@@ -5,6 +5,7 @@ the month being the article's news date (stated publication date, else ingest da
 the event date; rows without one land in `month=unknown`. Everything else is one file per table.
 The GDELT column mapping is documented in docs/warehouse.md.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -26,33 +27,50 @@ MONTH_PARTITIONED = {
     "events": "SELECT t.*, coalesce(strftime(t.event_date, '%Y-%m'), 'unknown') AS month FROM main.events t",
 }
 # GDELT 2.0 Events (the `.export.CSV` files), all 61 columns in their order.
-GDELT_COLUMNS = (
-    "GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate",
-    "Actor1Code", "Actor1Name", "Actor1CountryCode", "Actor1KnownGroupCode", "Actor1EthnicCode",
-    "Actor1Religion1Code", "Actor1Religion2Code", "Actor1Type1Code", "Actor1Type2Code", "Actor1Type3Code",
-    "Actor2Code", "Actor2Name", "Actor2CountryCode", "Actor2KnownGroupCode", "Actor2EthnicCode",
-    "Actor2Religion1Code", "Actor2Religion2Code", "Actor2Type1Code", "Actor2Type2Code", "Actor2Type3Code",
-    "IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass", "GoldsteinScale",
-    "NumMentions", "NumSources", "NumArticles", "AvgTone",
-    "Actor1Geo_Type", "Actor1Geo_FullName", "Actor1Geo_CountryCode", "Actor1Geo_ADM1Code", "Actor1Geo_ADM2Code",
-    "Actor1Geo_Lat", "Actor1Geo_Long", "Actor1Geo_FeatureID",
-    "Actor2Geo_Type", "Actor2Geo_FullName", "Actor2Geo_CountryCode", "Actor2Geo_ADM1Code", "Actor2Geo_ADM2Code",
-    "Actor2Geo_Lat", "Actor2Geo_Long", "Actor2Geo_FeatureID",
-    "ActionGeo_Type", "ActionGeo_FullName", "ActionGeo_CountryCode", "ActionGeo_ADM1Code", "ActionGeo_ADM2Code",
-    "ActionGeo_Lat", "ActionGeo_Long", "ActionGeo_FeatureID",
-    "DATEADDED", "SOURCEURL",
+GDELT_COLUMNS = tuple(
+    """
+    GLOBALEVENTID SQLDATE MonthYear Year FractionDate Actor1Code Actor1Name Actor1CountryCode
+    Actor1KnownGroupCode Actor1EthnicCode Actor1Religion1Code Actor1Religion2Code Actor1Type1Code
+    Actor1Type2Code Actor1Type3Code Actor2Code Actor2Name Actor2CountryCode Actor2KnownGroupCode
+    Actor2EthnicCode Actor2Religion1Code Actor2Religion2Code Actor2Type1Code Actor2Type2Code
+    Actor2Type3Code IsRootEvent EventCode EventBaseCode EventRootCode QuadClass GoldsteinScale
+    NumMentions NumSources NumArticles AvgTone Actor1Geo_Type Actor1Geo_FullName Actor1Geo_CountryCode
+    Actor1Geo_ADM1Code Actor1Geo_ADM2Code Actor1Geo_Lat Actor1Geo_Long Actor1Geo_FeatureID
+    Actor2Geo_Type Actor2Geo_FullName Actor2Geo_CountryCode Actor2Geo_ADM1Code Actor2Geo_ADM2Code
+    Actor2Geo_Lat Actor2Geo_Long Actor2Geo_FeatureID ActionGeo_Type ActionGeo_FullName
+    ActionGeo_CountryCode ActionGeo_ADM1Code ActionGeo_ADM2Code ActionGeo_Lat ActionGeo_Long
+    ActionGeo_FeatureID DATEADDED SOURCEURL
+    """.split()
 )
 _GDELT_TYPES = {
-    "GLOBALEVENTID": "BIGINT", "SQLDATE": "INTEGER", "MonthYear": "INTEGER", "Year": "INTEGER", "FractionDate": "DOUBLE",
-    "IsRootEvent": "INTEGER", "QuadClass": "INTEGER", "GoldsteinScale": "DOUBLE", "NumMentions": "BIGINT",
-    "NumSources": "BIGINT", "NumArticles": "BIGINT", "AvgTone": "DOUBLE", "Actor1Geo_Type": "INTEGER",
-    "Actor2Geo_Type": "INTEGER", "ActionGeo_Type": "INTEGER", "Actor1Geo_Lat": "DOUBLE", "Actor1Geo_Long": "DOUBLE",
-    "Actor2Geo_Lat": "DOUBLE", "Actor2Geo_Long": "DOUBLE", "ActionGeo_Lat": "DOUBLE", "ActionGeo_Long": "DOUBLE",
+    "GLOBALEVENTID": "BIGINT",
+    "SQLDATE": "INTEGER",
+    "MonthYear": "INTEGER",
+    "Year": "INTEGER",
+    "FractionDate": "DOUBLE",
+    "IsRootEvent": "INTEGER",
+    "QuadClass": "INTEGER",
+    "GoldsteinScale": "DOUBLE",
+    "NumMentions": "BIGINT",
+    "NumSources": "BIGINT",
+    "NumArticles": "BIGINT",
+    "AvgTone": "DOUBLE",
+    "Actor1Geo_Type": "INTEGER",
+    "Actor2Geo_Type": "INTEGER",
+    "ActionGeo_Type": "INTEGER",
+    "Actor1Geo_Lat": "DOUBLE",
+    "Actor1Geo_Long": "DOUBLE",
+    "Actor2Geo_Lat": "DOUBLE",
+    "Actor2Geo_Long": "DOUBLE",
+    "ActionGeo_Lat": "DOUBLE",
+    "ActionGeo_Long": "DOUBLE",
     "DATEADDED": "BIGINT",
 }
 # GDELT geographic resolution: 1 country, 4 world city, 5 world state/region (2, 3 are US-only).
-_GEO_TYPE = "CASE WHEN loc.subtype = 'COUNTRY' THEN 1 WHEN loc.subtype = 'CITY' THEN 4 " \
-            "WHEN loc.subtype IN ('REGION', 'PROVINCE', 'REGENCY') THEN 5 END"
+_GEO_TYPE = (
+    "CASE WHEN loc.subtype = 'COUNTRY' THEN 1 WHEN loc.subtype = 'CITY' THEN 4 "
+    "WHEN loc.subtype IN ('REGION', 'PROVINCE', 'REGENCY') THEN 5 END"
+)
 
 
 @dataclass(frozen=True)
@@ -67,18 +85,23 @@ class ExportResult:
 
 def exportable(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Tables and views of the warehouse's main schema that can be exported (plus `events-gdelt`)."""
-    names = [row[0] for row in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_catalog = current_database() "
-        "ORDER BY table_name"
-    ).fetchall()]
+    names = [
+        row[0]
+        for row in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_catalog = current_database() "
+            "ORDER BY table_name"
+        ).fetchall()
+    ]
     return names + [GDELT_NAME]
 
 
 def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? AND column_name = ?",
-        [table, column],
-    ).fetchone()[0])
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? AND column_name = ?",
+            [table, column],
+        ).fetchone()[0]
+    )
 
 
 def gdelt_events_sql(con: duckdb.DuckDBPyConnection) -> str:

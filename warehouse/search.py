@@ -9,6 +9,7 @@ Snowball's Indonesian stemmer strips possessive endings before prefixes, so `ber
 while `pertemuan` stems to `temu`. A query therefore also looks for the stems of each word's affixed
 forms (`ber-`, `me-`, `di-`, `-an`, …): `pertemuan` finds an article that only says `bertemu`.
 """
+
 from __future__ import annotations
 
 import re
@@ -88,9 +89,9 @@ def index_state(con: duckdb.DuckDBPyConnection) -> IndexState:
     has_state = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'search_index_state'"
     ).fetchone()[0]  # absent in a warehouse not yet migrated to 190_search.sql
-    has_index = con.execute(
-        "SELECT count(*) FROM information_schema.schemata WHERE schema_name = ?", [INDEX_SCHEMA]
-    ).fetchone()[0]
+    has_index = con.execute("SELECT count(*) FROM information_schema.schemata WHERE schema_name = ?", [INDEX_SCHEMA]).fetchone()[
+        0
+    ]
     row = (
         con.execute("SELECT n_articles, articles_fingerprint, built_at FROM main.search_index_state").fetchone()
         if has_state

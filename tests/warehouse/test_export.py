@@ -1,4 +1,5 @@
 """Exports round-trip: what DuckDB reads back from each file has the warehouse's row counts; GDELT has its 61 columns."""
+
 from __future__ import annotations
 
 import csv
@@ -92,11 +93,11 @@ def test_unknown_table_and_format_are_refused(published, tmp_path: Path):
 
 
 def test_cli_export_writes_and_reports(published, tmp_path: Path):
+    import shutil
+
     from typer.testing import CliRunner
 
     from flows.cli import app
-
-    import shutil
 
     held = published.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
     published.execute("CHECKPOINT")

@@ -1,4 +1,5 @@
 """Full-text search: a real DuckDB file, the FTS extension from its package, a read-only search connection."""
+
 from __future__ import annotations
 
 import datetime
@@ -28,8 +29,19 @@ def _insert(con, article_id: str, body: str, outlet: str, published: datetime.da
     con.execute(
         "INSERT INTO articles (article_id, source_path, source_sha256, outlet, title, published_date, language, body, n_chars,"
         " body_sha256, duplicate_of, run_id, ingested_at) VALUES (?, ?, ?, ?, ?, ?, 'id', ?, ?, ?, ?, 'r1', ?)",
-        [article_id, f"/in/{article_id}.txt", article_id * 4, outlet, title, published, body, len(body), f"b{article_id}",
-         duplicate_of, datetime.datetime(2025, 8, 1, 9)],
+        [
+            article_id,
+            f"/in/{article_id}.txt",
+            article_id * 4,
+            outlet,
+            title,
+            published,
+            body,
+            len(body),
+            f"b{article_id}",
+            duplicate_of,
+            datetime.datetime(2025, 8, 1, 9),
+        ],
     )
 
 
@@ -105,7 +117,14 @@ def test_cli_rebuilds_a_stale_index_saying_so_then_searches(searchable: Path):
     from flows.cli import app
 
     con = connect(searchable)
-    _insert(con, "late000000000001", "Kedua pelatih bertemu wartawan seusai laga.", "Kabar Tiga", datetime.date(2025, 8, 2), title="Jumpa pers")
+    _insert(
+        con,
+        "late000000000001",
+        "Kedua pelatih bertemu wartawan seusai laga.",
+        "Kabar Tiga",
+        datetime.date(2025, 8, 2),
+        title="Jumpa pers",
+    )
     con.close()
     runner = CliRunner()
     first = runner.invoke(app, ["search", "pertemuan", "--db", str(searchable), "--limit", "5"])
