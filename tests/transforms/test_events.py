@@ -61,8 +61,8 @@ def mentions_for(frame):
     )
 
 
-def coded(frame, triggers):
-    return extract_events(frame, mentions_for(frame), triggers)
+def coded(frame, triggers, params=None):
+    return extract_events(frame, mentions_for(frame), triggers, *([params] if params else []))
 
 
 def test_active_sentence_codes_actors_date_and_place(triggers):
@@ -258,15 +258,14 @@ def test_a_sentence_opening_date_dates_every_event_of_the_sentence(triggers):
     ]
 
 
-def test_an_undated_sentence_inherits_no_date_unless_asked(triggers, monkeypatch):
-    import transforms.events as events_module
+def test_an_undated_sentence_inherits_no_date_unless_asked(triggers):
+    from transforms.events import EventParams
 
     body = "Pada 24 Oktober 2024, Rusia menyerang Ukraina. Uni Eropa mengecam Rusia.\n\nKorea Utara mengecam Ukraina."
     events, _ = coded(articles(body), triggers)
     dates = dict(events.select("actor1_entity_id", "event_date").rows())
     assert dates == {"Q159": dt.date(2024, 10, 24), "Q458": None, "Q423": None}
-    monkeypatch.setattr(events_module, "INHERIT_SCOPE", "paragraph")
-    events, _ = coded(articles(body), triggers)
+    events, _ = coded(articles(body), triggers, EventParams(inherit_scope="paragraph"))
     dates = dict(events.select("actor1_entity_id", "event_date").rows())
     assert dates == {"Q159": dt.date(2024, 10, 24), "Q458": dt.date(2024, 10, 24), "Q423": None}
 
