@@ -24,7 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from transforms.dates import DateValue, find_date_expressions, parse_date
-from transforms.events import extract_events, load_triggers
+from transforms.events import EventParams, extract_events, load_triggers
 
 ROOT = Path(__file__).parents[1]
 GOLD_DIR = ROOT / "tests" / "data"
@@ -42,6 +42,7 @@ METONYMS = {
     "perserikatan bangsa-bangsa": "pbb", "perserikatan bangsa - bangsa": "pbb",
 }
 SPLIT_SALT = "kabar-events-split"
+PARAMS = EventParams()  # `--set name=value` overrides one knob (tuning on dev only)
 SPLITS = ("dev", "held-out", "fresh", "all")  # fresh: the round-3 articles, a subset of held-out never seen while tuning
 
 
@@ -230,7 +231,7 @@ def evaluate_events(articles: list[dict], verbose: bool) -> dict:
     mentions, names, recogniser = entity_mentions(frame.select("article_id", "body"))
     triggers = load_triggers()
     symmetric_codes = {t.event_code for t in triggers.triggers if t.symmetric}
-    events, event_mentions = extract_events(frame, mentions, triggers)
+    events, event_mentions = extract_events(frame, mentions, triggers, PARAMS)
     coded = (
         event_mentions.select("event_id", "article_id", "trigger", "sentence").join(events, on="event_id")
         .filter(~pl.col("is_negated"))
@@ -308,13 +309,26 @@ def measure_speed(limit: int) -> tuple[int, float, float, str]:
     return len(bodies), min(timings), min(cpu), corpus
 
 
+def params_from(settings: list[str]) -> EventParams:
+    """EventParams with `name=value` overrides, each value parsed as the default's type."""
+    overrides = {}
+    for setting in settings:
+        name, value = setting.split("=", 1)
+        default = getattr(EventParams(), name)
+        overrides[name] = value.lower() in ("1", "true", "yes") if isinstance(default, bool) else type(default)(value)
+    return EventParams(**overrides)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="list every miss and false positive of the dev half")
     parser.add_argument("--no-speed", action="store_true", help="skip the speed measurement")
     parser.add_argument("--speed-articles", type=int, default=3463)
     parser.add_argument("--dev-only", action="store_true", help="print the dev figures only (use while tuning)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override an EventParams knob")
     args = parser.parse_args()
+    global PARAMS
+    PARAMS = params_from(args.set)
     articles = read_articles()
     in_context, bare, n_dates, fresh_dates, n_fresh_dates = evaluate_dates(articles, args.verbose)
     if not args.dev_only:

@@ -81,6 +81,8 @@ def test_active_sentence_codes_actors_date_and_place(triggers):
             "location_entity_id": ["Q959"],
             "quad_class": [4],
             "is_negated": [False],
+            "confidence": events["confidence"].to_list(),  # from the ranker: checked in its own test
+            "goldstein": [-10.0],
             "num_articles": [1],
             "num_mentions": [1],
         },

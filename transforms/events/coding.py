@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
+from functools import lru_cache
 
 import polars as pl
 
@@ -28,7 +29,9 @@ from transforms.events.params import ACTOR_TYPES, DEFAULT_PARAMS, DYADIC_ROOTS, 
 from transforms.events.patterns import (
     ALLEGED_BEFORE, ASIDE, CONJUNCTION, HABITUAL_BEFORE, HYPOTHETICAL_BEFORE, NEGATION_BEFORE, PURPOSE_BEFORE,
 )
-from transforms.events.triggers import Trigger, TriggerTable, find_triggers, quad_class
+from transforms.events.roles import RoleModel, decode, load_role_model, score_candidates, tokens_of
+from transforms.events.triggers import Trigger, TriggerTable, find_triggers, goldstein_of, load_goldstein, quad_class
+from transforms.section import HARD_SECTIONS
 
 EVENTS_SCHEMA = {
     "event_id": pl.String,
@@ -42,11 +45,19 @@ EVENTS_SCHEMA = {
     "location_entity_id": pl.String,
     "quad_class": pl.Int64,
     "is_negated": pl.Boolean,
+    "confidence": pl.Float64,
+    "goldstein": pl.Float64,
     "num_articles": pl.Int64,
     "num_mentions": pl.Int64,
 }
 # Triggers matched but not coded, with why (nothing is dropped silently).
-SKIP_REASONS = ("blocking_phrase", "hypothetical", "habitual", "purpose", "quoted", "question", "alleged", "repeats_verb", "no_actor1", "no_actor2")
+SKIP_REASONS = (
+    "blocking_phrase", "hypothetical", "habitual", "purpose", "quoted", "question", "alleged", "repeats_verb", "no_actor1",
+    "no_actor2", "low_confidence",
+)
+# Confidence of actors read by the rules alone (nominal triggers: both sides together) and of a pronoun's antecedent.
+RULE_CONFIDENCE = 0.7
+PRONOUN_CONFIDENCE = 0.8
 SKIPPED_TRIGGERS_SCHEMA = {
     "article_id": pl.String,
     "trigger": pl.String,
@@ -65,6 +76,62 @@ EVENT_MENTIONS_SCHEMA = {
 }
 
 
+GOLDSTEIN = load_goldstein()
+MAX_ROLE_DISTANCE = 30  # tokens: the ranker was trained on candidates this close to the verb
+
+
+@lru_cache(maxsize=2)
+def default_role_model() -> RoleModel:
+    """The shipped role ranker (data/models/roles/weights.tsv), loaded once per process."""
+    return load_role_model()
+
+
+def learned_sides(
+    tokens: list[tuple[int, int, str]], s_start: int, t_start: int, t_end: int, groups: list[list[Mention]],
+    model: RoleModel, margin: float,
+) -> tuple[list[Mention], list[Mention], float, float]:
+    """(actor 1 group, actor 2 group, their probabilities) of a verbal trigger from the ranker over the sentence's actors."""
+    starts = [s_start + t[0] for t in tokens]
+    trigger = (bisect.bisect_left(starts, t_start), max(bisect.bisect_left(starts, t_end), bisect.bisect_left(starts, t_start) + 1))
+    candidates: list[tuple[int, int]] = []
+    owners: list[tuple[Mention, list[Mention]]] = []
+    for group in groups:
+        for mention in group:
+            span = (bisect.bisect_left(starts, mention.start), bisect.bisect_left(starts, mention.end))
+            if span[1] <= span[0] or trigger[0] < span[1] and span[0] < trigger[1]:
+                continue
+            if min(abs(span[0] - trigger[0]), abs(span[1] - trigger[1])) > MAX_ROLE_DISTANCE:
+                continue
+            candidates.append(span)
+            owners.append((mention, group))
+    if not candidates:
+        return [], [], 1.0, 1.0
+    words = [t[2] for t in tokens]
+    a1, a2, p1, p2 = decode(score_candidates(words, trigger, candidates, model), margin)
+    side1 = owners[a1][1] if a1 is not None else []
+    side2 = owners[a2][1] if a2 is not None else []
+    if side1 and side1 is side2:  # two names of one coordinated group (`X dan Y bertemu`): one side
+        side2, p2 = [], 1.0
+    return side1, side2, p1, p2
+
+
+def combine_sides(
+    learned: list[Mention], probability: float, rules: list[Mention], params: EventParams
+) -> tuple[list[Mention], float]:
+    """One side from the ranker's and the rules' choices (EventParams.role_policy), with its confidence."""
+    if params.role_policy == "ranker":
+        return learned, probability
+    if learned and rules:
+        if learned[0].entity_id in {m.entity_id for m in rules}:
+            return rules, max(probability, params.agree_confidence)
+        return (learned, probability) if params.role_policy == "ranker+rules" else (rules, params.rules_alone_confidence)
+    if learned:
+        return learned, probability
+    if rules:
+        return rules, params.rules_alone_confidence
+    return [], probability
+
+
 def event_id_for(
     event_code: str, actor1: str | None, actor2: str | None, event_date: dt.date | None,
     date_precision: str | None, is_negated: bool = False,
@@ -79,6 +146,7 @@ def event_id_for(
 def code_article(
     body: str, mentions: list[Mention], triggers: TriggerTable, reference: dt.date | None,
     matches: list[tuple[int, int, Trigger]] | None = None, params: EventParams = DEFAULT_PARAMS,
+    roles: RoleModel | None = None,
 ) -> tuple[list[dict], list[dict]]:
     """(event rows, one per coded event mention; skipped triggers with a reason) for one article body."""
     if matches is None:
@@ -98,6 +166,7 @@ def code_article(
     article_dates: list[tuple[int, dt.date, str]] | None = None  # found lazily: most events are dated in their sentence
     for s_start, s_end, found in sentences:
         sentence = body[s_start:s_end]
+        tokens = None  # tokenised once per sentence, for the role ranker
         lo, hi = bisect.bisect_left(mention_starts, s_start), bisect.bisect_left(mention_starts, s_end)
         asides = [(s_start + m.start(), s_start + m.end()) for m in ASIDE.finditer(sentence)]
         actors, places = actor_mentions(body, mentions[lo:hi], asides)
@@ -155,10 +224,18 @@ def code_article(
                 skip("repeats_verb")
                 continue
             side1, side2 = sides(body, trigger.voice, t_start, t_end, groups, trigger.root_code in VERBAL_ROOTS)
+            c1 = c2 = RULE_CONFIDENCE ** 0.5  # a nominal trigger's actors, read by the rules
+            if roles is not None and trigger.voice != "nominal" and params.role_policy != "rules":
+                if tokens is None:
+                    tokens = tokens_of(sentence)
+                learned1, learned2, p1, p2 = learned_sides(tokens, s_start, t_start, t_end, groups, roles, params.role_margin)
+                side1, c1 = combine_sides(learned1, p1, side1, params)
+                side2, c2 = combine_sides(learned2, p2, side2, params)
             if not side1 and trigger.voice != "passive" and s_start > 0:
                 pronoun = pronoun_subject(body[s_start:t_start], trigger.voice)
                 if pronoun is not None:
                     side1 = antecedent(body, mentions, mention_starts, s_start, pronoun, params.pronoun_lookback)
+                    c1 = PRONOUN_CONFIDENCE
             if trigger.negates:
                 side2 = []  # a denial's object is the denied claim, not a party
             side1, side2 = unique(side1, params.max_actors_per_side), unique(side2, params.max_actors_per_side)
@@ -181,6 +258,10 @@ def code_article(
                 pairs = [pair for pair in pairs if pair[1] is not None]
             if not pairs:
                 skip("no_actor1" if not side1 else "no_actor2")
+                continue
+            confidence = c1 * (c2 if side2 else 1.0)
+            if confidence < params.min_confidence:
+                skip("low_confidence")
                 continue
             event_date, precision = date_of_event(sentence, s_start, t_start, reference, trigger_starts, params)
             if event_date is None and params.inherit_scope != "none":
@@ -205,6 +286,8 @@ def code_article(
                     "location_entity_id": place.entity_id if place else None,
                     "quad_class": quad_class(trigger.root_code),
                     "is_negated": is_negated,
+                    "confidence": round(confidence, 4),
+                    "goldstein": goldstein_of(trigger.event_code, GOLDSTEIN),
                     "sentence": sentence,
                     "trigger": body[t_start:t_end],
                     "start_char": t_start,
@@ -232,17 +315,27 @@ def date_rementions(rows: list[dict]) -> list[dict]:
 
 
 def extract_events(
-    articles: pl.DataFrame, mentions: pl.DataFrame, triggers: TriggerTable, params: EventParams = DEFAULT_PARAMS
+    articles: pl.DataFrame, mentions: pl.DataFrame, triggers: TriggerTable, params: EventParams = DEFAULT_PARAMS,
+    roles: RoleModel | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(events, event_mentions) for a batch of articles; events deduplicated by event_id."""
-    events, event_mentions, _skipped = extract_events_with_audit(articles, mentions, triggers, params)
+    events, event_mentions, _skipped = extract_events_with_audit(articles, mentions, triggers, params, roles)
     return events, event_mentions
 
 
 def extract_events_with_audit(
-    articles: pl.DataFrame, mentions: pl.DataFrame, triggers: TriggerTable, params: EventParams = DEFAULT_PARAMS
+    articles: pl.DataFrame, mentions: pl.DataFrame, triggers: TriggerTable, params: EventParams = DEFAULT_PARAMS,
+    roles: RoleModel | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """(events, event_mentions, skipped_triggers): every matched trigger is coded or has a reason."""
+    """(events, event_mentions, skipped_triggers): every matched trigger is coded or has a reason.
+
+    Articles whose `section` (when the frame has one) is not a hard-news section are not coded
+    (EventParams.hard_sections_only); their triggers are not scanned, the section on the article says why.
+    """
+    if params.hard_sections_only and "section" in articles.columns:
+        articles = articles.filter(pl.col("section").is_in(sorted(HARD_SECTIONS)) | pl.col("section").is_null())
+    if roles is None and params.role_policy != "rules":
+        roles = default_role_model()
     usable = mentions.filter(pl.col("type").is_in(ACTOR_TYPES)).sort("article_id", "start_char", "end_char")
     if "subtype" not in usable.columns:
         usable = usable.with_columns(subtype=pl.lit(None, dtype=pl.String))
@@ -271,7 +364,7 @@ def extract_events_with_audit(
         if not matches:
             continue
         reference = reference_date(published_date, dateline)
-        coded_rows, skipped_rows = code_article(body, article_mentions(article_id), triggers, reference, matches, params)
+        coded_rows, skipped_rows = code_article(body, article_mentions(article_id), triggers, reference, matches, params, roles)
         for row in coded_rows:
             row["article_id"] = article_id
             rows.append(row)
@@ -296,7 +389,8 @@ def extract_events_with_audit(
         coded.group_by("event_id", maintain_order=True)
         .agg(
             pl.col("event_code", "root_code", "label", "event_date", "date_precision",
-                   "actor1_entity_id", "actor2_entity_id", "quad_class", "is_negated").first(),
+                   "actor1_entity_id", "actor2_entity_id", "quad_class", "is_negated", "goldstein").first(),
+            pl.col("confidence").max(),
             pl.col("location_entity_id").drop_nulls().first(),
         )
         .join(counts, on="event_id", how="left")

@@ -9,6 +9,7 @@ DYADIC_ROOTS = frozenset({"04", "06", "07", "11", "12", "13", "16", "17", "051",
 VERBAL_ROOTS = frozenset({"01", "02", "03", "04", "05", "10", "11", "12", "13"})
 ACTOR_TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
 INHERIT_SCOPES = ("none", "paragraph", "previous-paragraph")
+ROLE_POLICIES = ("rules", "ranker", "ranker+rules", "rules+ranker")
 
 
 @dataclass(frozen=True)
@@ -24,13 +25,19 @@ class EventParams:
     sentence_initial_dates: bool = True
     quoted_filter: bool = True  # a trigger inside a quotation is speech, not a reported event
     hard_sections_only: bool = True  # code events only from the news, international and economy sections
-    learned_roles: bool = True  # verbal triggers take actors from the learned ranker (roles.py)
+    # How verbal triggers get their actors: "rules" (actors.sides), "ranker" (roles.py alone), or
+    # "ranker+rules" (the ranker's choice, the rules' where the ranker is silent) / "rules+ranker" (the reverse).
+    role_policy: str = "ranker+rules"
     role_margin: float = 0.0  # an actor is taken only when its score beats "nobody" by this much (log-odds)
-    min_confidence: float = 0.5  # events below this confidence are not published (coded, then left in the audit)
+    agree_confidence: float = 0.9  # a side's confidence at least this when ranker and rules name the same actor
+    rules_alone_confidence: float = 0.6  # a side only the rules name
+    min_confidence: float = 0.4  # events below this confidence are not published (coded, then left in the audit)
 
     def __post_init__(self) -> None:
         if self.inherit_scope not in INHERIT_SCOPES:
             raise ValueError(f"inherit_scope {self.inherit_scope!r} not in {INHERIT_SCOPES}")
+        if self.role_policy not in ROLE_POLICIES:
+            raise ValueError(f"role_policy {self.role_policy!r} not in {ROLE_POLICIES}")
         if not 0.0 <= self.min_confidence <= 1.0:
             raise ValueError("min_confidence must lie in [0, 1]")
 

@@ -21,7 +21,7 @@ PRONOUN_START = re.compile(
     r"^\W*(?:dia|ia|mereka|beliau|pihaknya|keduanya|kedua\s+negara|kedua\s+pemimpin|negara\s+(?:tersebut|itu|ini))\b",
     re.IGNORECASE,
 )
-NEGATION_BEFORE = re.compile(r"(?:\b(?:tidak|tak|belum|bukan|enggan|batal)(?:\s+(?:pernah|akan|mau|ingin|jadi|lagi))?\s+)$", re.IGNORECASE)
+NEGATION_BEFORE = re.compile(r"(?:\b(?:tidak|tak|belum|bukan|enggan|batal|gagal|tanpa)(?:\s+(?:pernah|akan|mau|ingin|jadi|lagi))?\s+)$", re.IGNORECASE)
 # `sejak 2013`, `hingga akhir 2019`, `untuk 2018`: a bound or a purpose, not when the event happened
 DURATIVE_BEFORE = re.compile(r"(?:sejak|hingga|sampai|selama|semenjak|untuk)\s+(?:awal\s+|akhir\s+|pertengahan\s+)?$", re.IGNORECASE)
 DURATIVE_SURFACE = re.compile(r"(?:sejak|hingga|sampai|selama|semenjak|untuk)\b", re.IGNORECASE)

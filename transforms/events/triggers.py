@@ -146,3 +146,25 @@ def load_triggers(path: Path | None = None, extra: Path | None = None) -> Trigge
     if extra is not None:
         lines += Path(extra).read_text(encoding="utf-8").splitlines()
     return build_trigger_table(parse_trigger_lines(lines))
+
+
+DEFAULT_GOLDSTEIN = Path(__file__).parents[2] / "data" / "events" / "goldstein.tsv"
+
+
+def load_goldstein(path: Path | None = None) -> dict[str, float]:
+    """CAMEO code -> Goldstein score (data/events/goldstein.tsv, the published CAMEO scale)."""
+    scale: dict[str, float] = {}
+    for line in Path(path or DEFAULT_GOLDSTEIN).read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#") or line.startswith("event_code\t"):
+            continue
+        code, score = line.split("\t")
+        scale[code] = float(score)
+    return scale
+
+
+def goldstein_of(event_code: str, scale: dict[str, float]) -> float | None:
+    """The code's score, else its three-digit parent's, else its root's."""
+    for key in (event_code, event_code[:3], event_code[:2]):
+        if key in scale:
+            return scale[key]
+    return None
