@@ -12,6 +12,10 @@ output says so.
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("POLARS_MAX_THREADS", "1")  # the cost figure is per article on one core
+
 import argparse
 import datetime as dt
 import hashlib
@@ -24,6 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from transforms.dates import DateValue, find_date_expressions, parse_date
+from benchmarks import events_real
 from transforms.events import EventParams, extract_events, load_triggers
 
 ROOT = Path(__file__).parents[1]
@@ -319,16 +324,46 @@ def params_from(settings: list[str]) -> EventParams:
     return EventParams(**overrides)
 
 
+def report_real(args: argparse.Namespace) -> None:
+    """Figures on the real-news gold (skipped, with the reason, when the corpus is absent)."""
+    if not events_real.corpus_dir().is_dir():
+        print(f"real news: skipped, {events_real.corpus_dir()} not found (set KABAR_REALNEWS_DIR)")
+        return
+    symmetric = {t.event_code for t in load_triggers().triggers if t.symmetric}
+    r = events_real.evaluate(PARAMS, _norm, symmetric, args.verbose)
+    print(f"real news: {r['articles']} gold articles read from {events_real.corpus_dir()}"
+          + (f"; left out (bytes changed or missing): {', '.join(r['bad_files'])}" if r["bad_files"] else ""))
+    for split in ("dev",) if args.dev_only else ("test", "dev"):
+        for prefix, how in (("", "names equal"), ("loose-", "a gold name inside the recognised name")):
+            f = r[prefix + split]
+            print(f"real news [{split}, {how}]: {f['articles']} articles, {f['gold']} gold events; precision "
+                  f"{f['precision']:.3f} ({f['correct']}/{f['system']}), recall {f['recall']:.3f} ({f['found']}/{f['gold']})")
+    print(f"real news: {r['soft_events']} events coded in {r['soft_articles']} sports/entertainment/lifestyle articles "
+          f"({r['soft_events'] / max(1, r['soft_articles']):.2f} per article); section classifier: "
+          f"{r['hard_read_as_soft']}/{r['hard_articles']} hard-news articles read as soft, "
+          f"{r['soft_read_as_hard']}/{r['soft_articles']} soft read as hard")
+    if args.no_speed or args.dev_only:
+        return
+    n, section_ms, events_ms, rules_ms = events_real.measure_cost()
+    print(f"cost on {n} real articles, CPU ms per article on one core: section {section_ms:.3f}, events stage "
+          f"{events_ms:.3f} (of which the role ranker {events_ms - rules_ms:+.3f} over rules only); "
+          f"section + events {section_ms + events_ms:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="list every miss and false positive of the dev half")
     parser.add_argument("--no-speed", action="store_true", help="skip the speed measurement")
     parser.add_argument("--speed-articles", type=int, default=3463)
     parser.add_argument("--dev-only", action="store_true", help="print the dev figures only (use while tuning)")
+    parser.add_argument("--real-only", action="store_true", help="only the real-news gold (and its cost figure)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override an EventParams knob")
     args = parser.parse_args()
     global PARAMS
     PARAMS = params_from(args.set)
+    if args.real_only:
+        report_real(args)
+        return
     articles = read_articles()
     in_context, bare, n_dates, fresh_dates, n_fresh_dates = evaluate_dates(articles, args.verbose)
     if not args.dev_only:
@@ -359,6 +394,7 @@ def main() -> None:
     print(f"events frames on the gold: {result['events_rows']} events rows, {result['event_mentions_rows']} event_mentions rows")
     for label, ok in result["seeds"]:
         print(f"  seed event {'found' if ok else 'MISSING'}: {label}")
+    report_real(args)
     if args.no_speed:
         return
     n, seconds, cpu_seconds, corpus = measure_speed(args.speed_articles)

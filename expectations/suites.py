@@ -24,9 +24,12 @@ from typing import Any, Mapping
 
 import polars as pl
 
+from transforms.section import SECTIONS
+
 ENTITY_TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
 CAMEO_ROOT_CODES = tuple(f"{code:02d}" for code in range(1, 21))
 DATE_PRECISIONS = ("day", "month", "year")
+ARTICLE_SECTIONS = SECTIONS  # transforms/section.py: the section classifier's closed set
 QUARANTINE_REASONS = ("empty", "whitespace_only", "binary", "undecodable", "oversized", "not_article_text")
 REMOVED_LINE_KINDS = ("line", "inline")
 DUPLICATE_KINDS = ("exact", "near")
@@ -216,7 +219,7 @@ ARTICLES = Suite(
     name="articles",
     body_checks=True,
     audit_sql=f"""
-SELECT a.article_id, a.source_path, a.source_sha256, a.language, a.language_prob, a.n_chars, a.duplicate_kind,
+SELECT a.article_id, a.source_path, a.source_sha256, a.language, a.language_prob, a.n_chars, a.duplicate_kind, a.section,
        CASE WHEN a.language IS DISTINCT FROM 'id' THEN format('{{}}: {{}}', a.article_id, a.language) END AS non_indonesian_language,
        CASE WHEN a.published_date > $run_date
             THEN format('{{}}: published {{}} after run date {{}}', a.article_id, a.published_date, $run_date) END
@@ -260,6 +263,7 @@ LEFT JOIN main.article_texts published_text ON published_text.article_id = a.art
             {"min_value": BODY_MIN_CHARS, "max_value": BODY_MAX_CHARS},
         ),
         _no_finding("body_boilerplate_marker", "no body still carries a known boilerplate marker"),
+        _in_set("section", ARTICLE_SECTIONS, "section is one of the section classifier's sections", blocking=False),
         _in_set("language", ARTICLE_LANGUAGES, "language is a code langdetect returns, or 'unknown'"),
         _not_null("language", "language detection ran on every article", blocking=False),
         Check(
@@ -372,7 +376,7 @@ EVENTS = Suite(
     name="events",
     audit_sql=f"""
 WITH known_entities AS {_KNOWN_ENTITIES}
-SELECT ev.event_id, ev.event_code, ev.root_code, ev.label, ev.date_precision, ev.quad_class,
+SELECT ev.event_id, ev.event_code, ev.root_code, ev.label, ev.date_precision, ev.quad_class, ev.confidence, ev.goldstein,
        CASE WHEN NOT starts_with(ev.event_code, ev.root_code)
             THEN format('{{}}: event_code {{}} under root {{}}', ev.event_id, ev.event_code, ev.root_code) END
            AS event_code_root_mismatch,
@@ -424,6 +428,14 @@ LEFT JOIN known_entities place ON place.entity_id = ev.location_entity_id
         _no_finding("orphan_actor2_entity_id", "actor2 is an existing entity"),
         _no_finding("orphan_location_entity_id", "the location is an existing entity"),
         _no_finding("location_not_a_location", "an event's location is a LOCATION entity", blocking=False),
+        Check(
+            "expect_column_values_to_be_between", "confidence", False, "confidence is a probability 0..1",
+            {"min_value": 0.0, "max_value": 1.0},
+        ),
+        Check(
+            "expect_column_values_to_be_between", "goldstein", False, "the Goldstein scale runs from -10 to +10",
+            {"min_value": -10.0, "max_value": 10.0},
+        ),
     ),
 )
 

@@ -9,7 +9,7 @@ from time import perf_counter
 
 import polars as pl
 
-from transforms import boilerplate, dates, decode, dedup, entities, events, language, normalise
+from transforms import boilerplate, dates, decode, dedup, entities, events, language, normalise, section
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class TransformParams:
     rules_path: str | None = None
     gazetteer_path: str | None = None
     triggers_path: str | None = None
+    events: events.EventParams = events.DEFAULT_PARAMS
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Resources:
     boilerplate_rules: object
     entity_resources: object
     triggers: object
+    section_model: object
 
 
 @lru_cache(maxsize=4)
@@ -40,6 +42,7 @@ def load_resources(rules_path: str | None, gazetteer_path: str | None, triggers_
         boilerplate_rules=boilerplate.load_rules(rules_path),
         entity_resources=entities.load_entity_resources(gazetteer_path),
         triggers=events.load_triggers(triggers_path),
+        section_model=section.load_section_model(),
     )
 
 
@@ -135,10 +138,15 @@ def transform_batch(documents: pl.DataFrame, params: TransformParams, learned: p
         articles.select("article_id", "body"), resources.entity_resources
     )
     watch.lap("entities")
+    # The section says what kind of news an article is; events are coded from hard news only (EventParams).
+    sections = section.classify_sections(articles.select("article_id", "body"), resources.section_model)
+    articles = articles.join(sections.select("article_id", "section"), on="article_id", how="left", maintain_order="left")
+    watch.lap("section")
     # Events read the entity subtype to keep news agencies out of actors and treat seas and regions as places.
     mentions_with_subtype = entity_mentions.join(entity_rows.select("entity_id", "subtype"), on="entity_id", how="left")
     event_rows, event_mentions = events.extract_events(
-        articles.select("article_id", "body", "published_date", "dateline"), mentions_with_subtype, resources.triggers
+        articles.select("article_id", "body", "published_date", "dateline", "section"), mentions_with_subtype,
+        resources.triggers, params.events,
     )
     watch.lap("events")
 

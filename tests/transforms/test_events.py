@@ -56,8 +56,12 @@ def mentions_for(frame):
         for article_id, body in frame.select("article_id", "body").iter_rows()
         for m in _NAMES.finditer(body)
     ]
-    return pl.DataFrame(
+    frame = pl.DataFrame(
         rows, schema=["article_id", "entity_id", "surface", "start_char", "end_char", "type"], orient="row"
+    )
+    # The gazetteer's subtypes: locations act only as countries or cities standing for their government.
+    return frame.with_columns(
+        subtype=pl.when(pl.col("type") == "LOCATION").then(pl.lit("COUNTRY")).otherwise(pl.lit(None, dtype=pl.String))
     )
 
 
@@ -309,3 +313,39 @@ def test_sejak_dates_a_ketika_clause_but_not_a_durative_event(triggers):
     assert sorted(events.select("event_code", "event_date").rows()) == [
         ("072", None), ("190", dt.date(2017, 8, 25))
     ]
+
+
+def test_soft_sections_are_not_coded_and_hard_ones_are(triggers):
+    frame = articles("Rusia menyerang Ukraina pada 2022.", "Rusia menyerang Ukraina pada 2022.").with_columns(
+        section=pl.Series(["sports", "international"])
+    )
+    events, event_mentions = coded(frame, triggers)
+    assert event_mentions["article_id"].to_list() == ["a1"]
+
+
+def test_confidence_threshold_and_goldstein(triggers):
+    from transforms.events import EventParams, extract_events_with_audit
+
+    frame = articles("Rusia menyerang Ukraina pada 2022. Korea Utara mengecam Korea Selatan.")
+    events, _ = coded(frame, triggers)
+    assert dict(events.select("event_code", "goldstein").rows()) == {"190": -10.0, "111": -2.0}
+    assert events["confidence"].is_between(0.0, 1.0).all()
+    strict = EventParams(min_confidence=1.0)
+    events, _, skipped = extract_events_with_audit(frame, mentions_for(frame), triggers, strict)
+    assert events.height == 0
+    assert set(skipped["reason"]) == {"low_confidence"}
+
+
+def test_the_ranker_reads_a_passive_agent_and_a_relative_subject(triggers):
+    from transforms.events import EventParams
+
+    ranker = EventParams(role_policy="ranker", min_confidence=0.0)
+    events, _ = coded(articles("Ukraina diserang oleh Rusia pada 2022."), triggers, ranker)
+    assert events.select("actor1_entity_id", "actor2_entity_id").rows() == [("Q159", "Q212")]
+    events, _ = coded(articles("Korea Utara mengecam Uni Eropa."), triggers, ranker)
+    assert events.select("actor1_entity_id", "actor2_entity_id").rows() == [("Q423", "Q458")]
+
+
+def test_gagal_and_tanpa_negate(triggers):
+    events, _ = coded(articles("Rusia gagal menyerang Ukraina pada 2022."), triggers)
+    assert events["is_negated"].to_list() == [True]

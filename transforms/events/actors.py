@@ -64,11 +64,14 @@ def sentence_bounds(body: str, position: int) -> tuple[int, int]:
 
 
 def actor_mentions(
-    body: str, mentions: list[Mention], asides: list[tuple[int, int]] = ()
+    body: str, mentions: list[Mention], asides: list[tuple[int, int]] = (),
+    acting_places: frozenset[str | None] = DEFAULT_PARAMS.acting_places,
 ) -> tuple[list[Mention], list[Mention]]:
     """Split sentence mentions into actors and places (`di Wonsan`), dropping title countries.
 
-    In `Presiden Rusia Vladimir Putin` the country qualifies the person, who is the actor.
+    In `Presiden Rusia Vladimir Putin` the country qualifies the person, who is the actor. A location
+    acts only when its subtype is in acting_places (a country, or a city standing for its government:
+    `Pyongyang`); a province, regency or a place the gazetteer does not know is where, not who.
     """
     actors: list[Mention] = []
     places: list[Mention] = []
@@ -76,7 +79,9 @@ def actor_mentions(
         before = body[max(0, mention.start - 30):mention.start]
         if mention.subtype in NON_ACTOR_SUBTYPES:
             continue
-        if mention.type == "LOCATION" and (mention.subtype in PLACE_ONLY_SUBTYPES or PLACE_BEFORE.search(before)):
+        if mention.type == "LOCATION" and (
+            mention.subtype in PLACE_ONLY_SUBTYPES or mention.subtype not in acting_places or PLACE_BEFORE.search(before)
+        ):
             places.append(mention)
             continue
         if any(a <= mention.start and mention.end <= b for a, b in asides):
@@ -233,7 +238,7 @@ def pronoun_subject(clause: str, voice: str) -> str | None:
 
 def antecedent(
     body: str, mentions: list[Mention], mention_starts: list[int], s_start: int, kind: str,
-    lookback: int = DEFAULT_PARAMS.pronoun_lookback,
+    lookback: int = DEFAULT_PARAMS.pronoun_lookback, acting_places: frozenset[str | None] = DEFAULT_PARAMS.acting_places,
 ) -> list[Mention]:
     """Actor a pronoun stands for: the most recent person (`Dia`/`Ia`), the first two actors (`Keduanya`)
     or the first actor group (`Mereka`, `negara tersebut`) of the nearest of the `lookback` previous sentences holding one."""
@@ -244,7 +249,7 @@ def antecedent(
         p_start, p_end = sentence_bounds(body, max(0, cursor - 2))
         plo, phi = bisect.bisect_left(mention_starts, p_start), bisect.bisect_left(mention_starts, p_end)
         cursor = p_start
-        previous_actors = actor_mentions(body, mentions[plo:phi])[0]
+        previous_actors = actor_mentions(body, mentions[plo:phi], acting_places=acting_places)[0]
         if not previous_actors:
             continue
         if kind == "pair":

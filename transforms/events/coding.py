@@ -169,7 +169,7 @@ def code_article(
         tokens = None  # tokenised once per sentence, for the role ranker
         lo, hi = bisect.bisect_left(mention_starts, s_start), bisect.bisect_left(mention_starts, s_end)
         asides = [(s_start + m.start(), s_start + m.end()) for m in ASIDE.finditer(sentence)]
-        actors, places = actor_mentions(body, mentions[lo:hi], asides)
+        actors, places = actor_mentions(body, mentions[lo:hi], asides, params.acting_places)
         groups = actor_groups(body, actors)
         verbal_roots = {t.root_code for _, _, t in found if t.voice != "nominal"}
         trigger_starts = []
@@ -234,7 +234,7 @@ def code_article(
             if not side1 and trigger.voice != "passive" and s_start > 0:
                 pronoun = pronoun_subject(body[s_start:t_start], trigger.voice)
                 if pronoun is not None:
-                    side1 = antecedent(body, mentions, mention_starts, s_start, pronoun, params.pronoun_lookback)
+                    side1 = antecedent(body, mentions, mention_starts, s_start, pronoun, params.pronoun_lookback, params.acting_places)
                     c1 = PRONOUN_CONFIDENCE
             if trigger.negates:
                 side2 = []  # a denial's object is the denied claim, not a party

@@ -24,6 +24,9 @@ class EventParams:
     inherit_scope: str = "none"
     sentence_initial_dates: bool = True
     quoted_filter: bool = True  # a trigger inside a quotation is speech, not a reported event
+    # Location subtypes that can act (a country; a city standing for its government, `Pyongyang`);
+    # provinces, regencies and locations the gazetteer does not know (subtype null) are places only.
+    acting_places: frozenset[str | None] = frozenset({"COUNTRY", "CITY"})
     hard_sections_only: bool = True  # code events only from the news, international and economy sections
     # How verbal triggers get their actors: "rules" (actors.sides), "ranker" (roles.py alone), or
     # "ranker+rules" (the ranker's choice, the rules' where the ranker is silent) / "rules+ranker" (the reverse).
