@@ -109,7 +109,9 @@ def run_kabar_ingest(input_dir: Path, db_path: Path, log_path: Path, extra_args:
     with open(log_path, "ab") as log:
         log.write(f"$ {' '.join(command)}\n".encode())
         log.flush()
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log)
+        # A temporary Prefect server per run, inside the sampled tree: its start-up and memory are counted.
+        env = os.environ | {"KABAR_PREFECT_SERVER": "temporary"}
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, env=env)
         sampler = TreeRssSampler(process.pid)
         sampler.start()
         stdout, _ = process.communicate()

@@ -56,7 +56,9 @@ def ingest(
         20_000, help="Files per write–audit–publish cycle (bounds staging and checking memory; a failing cycle stops the run)."
     ),
     workers: int = typer.Option(IngestSettings().workers, help="Worker processes for the transform batches."),
-    task_runner: str = typer.Option("process", help="process | thread | dask"),
+    task_runner: Optional[str] = typer.Option(
+        None, help="process | thread | dask (default: process; thread when the new files fit in one batch)"
+    ),
     dask_address: Optional[str] = typer.Option(None, help="Scheduler address of a running Dask cluster (tcp://host:8786)."),
     rules: Optional[Path] = typer.Option(None, help="Boilerplate rule library to use instead of the bundled one."),
     gazetteer: Optional[Path] = typer.Option(None, help="Extra gazetteer file (see data/gazetteer/README.md)."),
@@ -67,15 +69,24 @@ def ingest(
     if not input_dir.is_dir():
         raise typer.BadParameter(f"{input_dir} is not a folder", param_hint="INPUT_DIR")
     started = time.perf_counter()
-    from flows.runtime import ensure_prefect_api
+    db_path = db or default_db_path()
+    api_url, server_seconds = _prefect_api_or_exit()
+    from flows import unchanged
 
-    api_url, server_seconds = ensure_prefect_api()
+    precheck = unchanged.check(input_dir, db_path)  # before importing Prefect: the everyday run ends here
+    if precheck.nothing_new:
+        _finish_unchanged(input_dir, db_path, precheck, api_url, server_seconds, started, as_json)
+        return
+    if task_runner is None:
+        # One batch gains nothing from worker processes, which would each pay Prefect's import again.
+        one_batch = precheck.n_changed is not None and precheck.n_changed <= batch_size and not dask_address
+        task_runner = "thread" if one_batch else "process"
     from flows.ingest import run_ingest, summary_dict
     from warehouse.store import WarehouseBusy
 
     settings = IngestSettings(
         input_dir=input_dir,
-        db_path=db or default_db_path(),
+        db_path=db_path,
         batch_size=batch_size,
         commit_every=commit_every,
         workers=workers,
@@ -104,6 +115,47 @@ def ingest(
         _print_summary(summary, settings, flow_seconds, server_seconds)
     if summary.status != "success":
         raise typer.Exit(1)
+
+
+def _prefect_api_or_exit() -> tuple[str, float]:
+    """The Prefect API for this run (Kabar's managed server unless PREFECT_API_URL is set); exit 2 with one line if none."""
+    from flows.runtime import PrefectUnavailable, ensure_prefect_api
+
+    try:
+        return ensure_prefect_api(announce=lambda line: typer.echo(line, err=True))
+    except PrefectUnavailable as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2)
+
+
+def _finish_unchanged(input_dir: Path, db_path: Path, precheck, api_url: str, server_seconds: float, started: float,
+                      as_json: bool) -> None:
+    """Record and print a run that found nothing new, without starting the flow."""
+    from flows import unchanged
+    from flows.runtime import record_flow_run
+
+    for line in precheck.warnings[:20]:
+        typer.echo(f"warning: {line}", err=True)
+    if len(precheck.warnings) > 20:
+        typer.echo(f"warning: … and {len(precheck.warnings) - 20} more entries skipped", err=True)
+    message = f"nothing new: {precheck.files_seen} files already ingested"
+    flow_run_id = record_flow_run(
+        api_url, "kabar-ingest", {"input_dir": str(input_dir), "db_path": str(db_path)}, message
+    )
+    run_id = unchanged.record_run(db_path, input_dir, precheck.files_seen, flow_run_id)
+    seconds = time.perf_counter() - started
+    if as_json:
+        typer.echo(json.dumps({
+            "run_id": run_id, "status": "success", "files_seen": precheck.files_seen, "files_new": 0, "same_bytes": 0,
+            "articles_loaded": 0, "duplicates": 0, "quarantined": 0, "entities_loaded": 0, "entity_mentions_loaded": 0,
+            "events_loaded": 0, "event_mentions_loaded": 0, "dq_success": None, "dq_blocking_failed": False,
+            "report_path": None, "error": None, "stage_seconds": {}, "flow_run_id": flow_run_id,
+            "prefect_api_url": api_url, "prefect_startup_seconds": round(server_seconds, 2),
+            "flow_seconds": 0.0, "total_seconds": round(seconds, 2),
+        }))
+        return
+    typer.echo(f"run {run_id}: success, nothing new ({precheck.files_seen:,} files already ingested; {seconds:.1f} s)")
+    typer.echo(f"  warehouse   {db_path}")
 
 
 def _print_summary(summary, settings: IngestSettings, flow_seconds: float, server_seconds: float) -> None:
@@ -210,10 +262,17 @@ def serve(
     from flows.runtime import api_reachable
 
     api_url = os.environ.get("PREFECT_API_URL")
+    if not api_url:
+        from flows import server
+
+        managed = server.status()  # Kabar's own long-lived server, if it runs
+        if managed is not None:
+            api_url = os.environ["PREFECT_API_URL"] = managed.api_url
     if not api_url or not api_reachable(api_url):
         typer.echo(
             "error: `kabar serve` needs a running Prefect server for its schedule.\n"
-            "  start one:  .venv/bin/prefect server start        (UI at http://127.0.0.1:4200)\n"
+            "  start Kabar's:  .venv/bin/kabar server start\n"
+            "  or another:  .venv/bin/prefect server start        (UI at http://127.0.0.1:4200)\n"
             "  then:       export PREFECT_API_URL=http://127.0.0.1:4200/api && kabar serve ...",
             err=True,
         )
@@ -314,6 +373,47 @@ def export_table(
         con.close()
     partitioned = f", partitioned by {result.partitioned_by}" if result.partitioned_by else ""
     typer.echo(f"{result.rows:,} rows of {table} → {result.path}{partitioned}")
+
+
+server_app = typer.Typer(no_args_is_help=True, help="Kabar's long-lived local Prefect server (runs show in its UI).")
+app.add_typer(server_app, name="server")
+
+
+@server_app.command("start")
+def server_start() -> None:
+    """Start the Prefect server detached under the project's PREFECT_HOME (or say where it already runs)."""
+    from flows import server
+
+    try:
+        info, started_now = server.ensure_running()
+    except server.ServerError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1)
+    verb = "started" if started_now else "already running:"
+    typer.echo(f"{verb} Prefect server pid {info.pid}, UI {info.ui_url}, API {info.api_url}, log {info.log_path}")
+
+
+@server_app.command("status")
+def server_status() -> None:
+    """Say whether the managed Prefect server runs (exit 0) or not (exit 1)."""
+    from flows import server
+
+    info = server.status()
+    if info is None:
+        stale = server.recorded()
+        note = f" (last recorded pid {stale.pid} on port {stale.port} does not answer)" if stale else ""
+        typer.echo(f"not running{note}; `kabar ingest` or `kabar server start` starts it")
+        raise typer.Exit(1)
+    typer.echo(f"running: pid {info.pid}, UI {info.ui_url}, API {info.api_url}, log {info.log_path}")
+
+
+@server_app.command("stop")
+def server_stop() -> None:
+    """Stop the managed Prefect server."""
+    from flows import server
+
+    info = server.stop()
+    typer.echo(f"stopped Prefect server pid {info.pid}" if info else "not running")
 
 
 @app.command("train-ner")

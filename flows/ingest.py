@@ -1,8 +1,6 @@
 """The ingest flow: discover → skip known → transform in batches → de-duplicate → stage → check → publish → report."""
 from __future__ import annotations
 
-import hashlib
-import os
 import sys
 import uuid
 from collections import deque
@@ -15,6 +13,7 @@ import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from flows import files
 from flows.config import IngestSettings
 from transforms import pipeline
 from warehouse import state, store
@@ -51,22 +50,10 @@ class RunSummary:
 
 @task(cache_policy=NO_CACHE)
 def discover_files(input_dir: Path) -> pl.DataFrame:
-    """List every .txt file under the input folder with its size and modification time."""
-    root = input_dir.resolve()
-    rows = []
-    for folder, _, names in os.walk(root):
-        for name in names:
-            if not name.lower().endswith(".txt"):
-                continue
-            path = Path(folder) / name
-            stat = path.stat()
-            relative_parent = path.parent.relative_to(root)
-            rows.append((str(path), stat.st_size, stat.st_mtime_ns, relative_parent.parts[0] if relative_parent.parts else None))
-    return pl.DataFrame(
-        rows,
-        schema={"source_path": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64, "outlet_hint": pl.String},
-        orient="row",
-    ).sort("source_path")
+    """List every regular .txt file under the input folder; log a warning line for each entry skipped."""
+    listing, skipped = files.discover(input_dir)
+    _warn_skipped(skipped)
+    return listing
 
 
 @task(cache_policy=NO_CACHE)
@@ -90,21 +77,18 @@ def select_changed_files(con, listing: pl.DataFrame) -> pl.DataFrame:
 
 @task(cache_policy=NO_CACHE)
 def read_files(batch: pl.DataFrame, max_file_bytes: int) -> pl.DataFrame:
-    """Read a batch of files (oversized ones only hashed, not kept) and key each by its bytes."""
-    raw_files = []
-    for path, size in zip(batch["source_path"], batch["size_bytes"]):
-        with open(path, "rb") as handle:
-            raw = handle.read() if size <= max_file_bytes else None
-            if raw is None:
-                digest = hashlib.file_digest(handle, "sha256").hexdigest()
-                raw = b"\0" * (max_file_bytes + 1)  # decode() quarantines it as oversized from its length
-            else:
-                digest = hashlib.sha256(raw).hexdigest()
-        raw_files.append((digest, raw))
-    return batch.with_columns(
-        pl.Series("source_sha256", [digest for digest, _ in raw_files], dtype=pl.String),
-        pl.Series("raw_bytes", [raw for _, raw in raw_files], dtype=pl.Binary),
-    ).with_columns(pl.col("source_sha256").str.slice(0, 16).alias("article_id"))
+    """Read a batch of files (oversized ones only hashed, not kept) and key each by its bytes; log any left out."""
+    documents, skipped = files.read_batch(batch, max_file_bytes)
+    _warn_skipped(skipped)
+    return documents
+
+
+def _warn_skipped(skipped: list[str], limit: int = 20) -> None:
+    logger = get_run_logger()
+    for line in skipped[:limit]:
+        logger.warning(line)
+    if len(skipped) > limit:
+        logger.warning("… and %d more entries skipped", len(skipped) - limit)
 
 
 @task(cache_policy=NO_CACHE)

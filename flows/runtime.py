@@ -1,50 +1,108 @@
-"""Make sure every process of a run talks to one Prefect API."""
+"""Make sure every process of a run talks to one Prefect API, and find it cheaply."""
 from __future__ import annotations
 
 import atexit
 import os
+import sys
 import time
-import urllib.request
 
+from flows import server
 from flows.config import configure_prefect_environment
+
+
+class PrefectUnavailable(RuntimeError):
+    """No Prefect API could be reached or started; the message says what to do."""
 
 
 def api_reachable(api_url: str, timeout: float = 2.0) -> bool:
     """True when a Prefect API answers its health check at `api_url`."""
-    try:
-        with urllib.request.urlopen(api_url.rstrip("/") + "/health", timeout=timeout) as response:
-            return response.status == 200
-    except OSError:
-        return False
+    return server.healthy(api_url, timeout)
 
 
-def ensure_prefect_api() -> tuple[str, float]:
-    """Use PREFECT_API_URL if it answers, else start one temporary server for this process and its workers.
+def ensure_prefect_api(announce=None) -> tuple[str, float]:
+    """Find or start the Prefect API this run reports to; return its URL and the seconds spent starting one.
 
-    Returns the API URL and the seconds spent starting a server (0 when one was running).
-    Worker processes (process pool, local Dask) inherit PREFECT_API_URL and so report to the same
-    server instead of each starting a temporary one of their own.
+    - `PREFECT_API_URL` set: use it; if it does not answer within 2 s, raise PrefectUnavailable (never hang).
+    - else Kabar's managed server (`kabar server start`), started detached the first time and reused after;
+      `announce(line)` is told when this call started it.
+    - `KABAR_PREFECT_SERVER=temporary`: the old way, a temporary server for this process only.
+    Worker processes (process pool, local Dask) inherit PREFECT_API_URL and report to the same server.
     """
     configure_prefect_environment()
     api_url = os.environ.get("PREFECT_API_URL")
-    if api_url and api_reachable(api_url):
-        return api_url, 0.0
+    if api_url:
+        if api_reachable(api_url):
+            return api_url, 0.0
+        raise PrefectUnavailable(
+            f"PREFECT_API_URL={api_url} does not answer. Start that server, or unset PREFECT_API_URL "
+            "to use Kabar's own (`kabar server start`)."
+        )
+    if os.environ.get("KABAR_PREFECT_SERVER", "managed") == "temporary":
+        return _start_temporary_server()
+    started = time.perf_counter()
+    try:
+        info, started_now = server.ensure_running()
+    except server.ServerError as error:
+        raise PrefectUnavailable(
+            f"could not start Kabar's Prefect server: {error}. "
+            "Set PREFECT_API_URL to a running server, or KABAR_PREFECT_SERVER=temporary for a per-run one."
+        ) from error
+    os.environ["PREFECT_API_URL"] = info.api_url
+    if started_now and announce is not None:
+        announce(f"started Kabar's Prefect server (UI {info.ui_url}, pid {info.pid}); it keeps running: `kabar server stop`")
+    return info.api_url, time.perf_counter() - started if started_now else 0.0
+
+
+def _start_temporary_server() -> tuple[str, float]:
     started = time.perf_counter()
     from prefect.server.api.server import SubprocessASGIServer
 
-    server = SubprocessASGIServer()
-    server.start(timeout=int(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
-    os.environ["PREFECT_API_URL"] = server.api_url
-    atexit.register(_stop_server, server)
-    return server.api_url, time.perf_counter() - started
+    temporary = SubprocessASGIServer()
+    temporary.start(timeout=int(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
+    os.environ["PREFECT_API_URL"] = temporary.api_url
+    atexit.register(_stop_server, temporary)
+    return temporary.api_url, time.perf_counter() - started
 
 
-def _stop_server(server) -> None:
+def _stop_server(temporary) -> None:
     # Flush Prefect's log shipper while the server still answers, or it retries against a dead port.
-    try:
-        from prefect.logging.handlers import APILogHandler
+    if "prefect.logging.handlers" in sys.modules:
+        try:
+            from prefect.logging.handlers import APILogHandler
 
-        APILogHandler.flush()
-    except Exception:  # noqa: BLE001 - shutting down; nothing left to report to
-        pass
-    server.stop()
+            APILogHandler.flush()
+        except Exception:  # noqa: BLE001 - shutting down; nothing left to report to
+            pass
+    temporary.stop()
+
+
+def record_flow_run(api_url: str, flow_name: str, parameters: dict, message: str, timeout: float = 3.0) -> str | None:
+    """Record an already finished run as a completed flow run through the REST API (no Prefect import); return its id.
+
+    Used by the "nothing new" path, which decides and finishes before Prefect would have finished importing.
+    Returns None (and records nothing) if the server does not answer in time.
+    """
+    import json
+    import urllib.request
+
+    def post(path: str, payload: dict) -> dict:
+        request = urllib.request.Request(
+            api_url.rstrip("/") + path, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read())
+
+    try:
+        flow_id = post("/flows/", {"name": flow_name})["id"]
+        flow_run = post(
+            "/flow_runs/",
+            {
+                "flow_id": flow_id,
+                "parameters": parameters,
+                "tags": ["kabar", "nothing-new"],
+                "state": {"type": "COMPLETED", "name": "Completed", "message": message},
+            },
+        )
+        return flow_run["id"]
+    except (OSError, ValueError, KeyError):
+        return None

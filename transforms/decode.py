@@ -112,9 +112,21 @@ def _checked(text: str, encoding: str) -> Decoded:
     return Decoded(text, encoding)
 
 
+def _oversized(size: int | None, max_bytes: int) -> Decoded:
+    """A file read only to hash it (its bytes were not kept): quarantined with its size."""
+    return Decoded(None, None, "oversized", f"{size if size is not None else 'over'} bytes > limit {max_bytes}")
+
+
 def decode_documents(documents: pl.DataFrame, max_bytes: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split documents (with `raw_bytes`) into decoded ones (`text`, `encoding`) and quarantine rows."""
-    outcomes = [decode_bytes(raw, max_bytes) for raw in documents["raw_bytes"].to_list()]
+    """Split documents (with `raw_bytes`) into decoded ones (`text`, `encoding`) and quarantine rows.
+
+    Null `raw_bytes` marks a file too large to keep: it is quarantined as oversized with its `size_bytes`.
+    """
+    sizes = documents["size_bytes"].to_list() if "size_bytes" in documents.columns else [None] * documents.height
+    outcomes = [
+        decode_bytes(raw, max_bytes) if raw is not None else _oversized(size, max_bytes)
+        for raw, size in zip(documents["raw_bytes"].to_list(), sizes)
+    ]
     decoded = documents.drop("raw_bytes").with_columns(
         pl.Series("text", [o.text for o in outcomes], dtype=pl.String),
         pl.Series("encoding", [o.encoding for o in outcomes], dtype=pl.String),
