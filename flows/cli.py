@@ -178,18 +178,23 @@ def _print_summary(summary, settings: IngestSettings, flow_seconds: float, serve
 
 @app.command()
 def query(
-    sql: str = typer.Argument(..., help="SQL to run (read-only)."),
+    sql: str = typer.Argument(..., help="One query (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN); nothing else runs."),
     db: Optional[Path] = DB_OPTION,
     output_format: str = typer.Option("table", "--format", help="table | csv | json"),
 ) -> None:
-    """Run SQL against the warehouse on a read-only connection."""
-    from warehouse.store import WarehouseBusy, connect
+    """Run one query against the warehouse: read-only, no file, extension, settings or other-database access."""
+    import duckdb
 
+    from warehouse.sandbox import RefusedSQL, check_sql, connect_sandboxed
+
+    if output_format not in ("table", "csv", "json"):
+        raise typer.BadParameter("use table, csv or json", param_hint="--format")
     try:
-        con = connect(db or default_db_path(), read_only=True, wait_seconds=10)
-    except WarehouseBusy as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(3)
+        check_sql(sql)
+    except RefusedSQL as error:
+        typer.echo(f"refused: {error}", err=True)
+        raise typer.Exit(2)
+    con = _connect_or_exit(db, connect_sandboxed)
     try:
         relation = con.sql(sql)
         if relation is None:
@@ -200,20 +205,40 @@ def query(
             relation.show(max_width=max(100, shutil.get_terminal_size((160, 40)).columns), max_rows=200, max_col_width=60)
         elif output_format == "csv":
             typer.echo(relation.pl().write_csv(), nl=False)
-        elif output_format == "json":
-            typer.echo(json.dumps(relation.pl().to_dicts(), default=str, ensure_ascii=False))
         else:
-            raise typer.BadParameter("use table, csv or json", param_hint="--format")
+            typer.echo(json.dumps(relation.pl().to_dicts(), default=str, ensure_ascii=False))
+    except duckdb.PermissionException as error:
+        typer.echo(f"refused: {error}", err=True)
+        raise typer.Exit(2)
+    except duckdb.Error as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1)
     finally:
         con.close()
+
+
+def _connect_or_exit(db: Optional[Path], opener=None):
+    """Open the warehouse for reading, waiting as long as ingest does for a writer; exit 3 with one line if it stays busy."""
+    from warehouse.store import WarehouseBusy, connect
+
+    db_path = db or default_db_path()
+    wait_seconds = IngestSettings().lock_wait_seconds
+    if not db_path.exists():
+        typer.echo(f"error: no warehouse at {db_path}: run `kabar ingest` first (or pass --db)", err=True)
+        raise typer.Exit(1)
+    try:
+        if opener is None:
+            return connect(db_path, read_only=True, wait_seconds=wait_seconds)
+        return opener(db_path, wait_seconds=wait_seconds)
+    except WarehouseBusy:
+        typer.echo(f"error: {db_path} is held by another process (a running ingest?); waited {wait_seconds:.0f} s", err=True)
+        raise typer.Exit(3)
 
 
 @app.command()
 def dq(db: Optional[Path] = DB_OPTION) -> None:
     """Show the latest run's data-quality result and where its report is."""
-    from warehouse.store import connect
-
-    con = connect(db or default_db_path(), read_only=True, wait_seconds=10)
+    con = _connect_or_exit(db)
     try:
         run = con.execute(
             "SELECT run_id, status, started_at, dq_success, report_path FROM runs "
@@ -244,8 +269,14 @@ def dq(db: Optional[Path] = DB_OPTION) -> None:
 def show(article_id: str = typer.Argument(...), db: Optional[Path] = DB_OPTION) -> None:
     """Show an article's raw text, clean text and what was removed, side by side."""
     from flows.show import render_article
+    from warehouse.store import WarehouseBusy
 
-    typer.echo(render_article(db or default_db_path(), article_id))
+    _connect_or_exit(db).close()  # a missing file, or one busy for long: one line and exit 1 or 3, not a traceback
+    try:
+        typer.echo(render_article(db or default_db_path(), article_id))
+    except WarehouseBusy as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(3)
 
 
 @app.command()

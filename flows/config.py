@@ -27,7 +27,8 @@ class IngestSettings:
     task_runner: str = "process"            # process | thread | dask
     dask_address: str | None = None
     max_file_bytes: int = 5_000_000
-    lock_wait_seconds: float = 60.0
+    # How long a run, `kabar query`, `dq` and `show` wait for another process's hold on the DuckDB file.
+    lock_wait_seconds: float = field(default_factory=lambda: float(os.environ.get("KABAR_LOCK_WAIT_SECONDS", "60")))
     rules_path: Path | None = None
     gazetteer_path: Path | None = None
     triggers_path: Path | None = None

@@ -36,7 +36,9 @@ class WarehouseBusy(RuntimeError):
     """Another process holds the DuckDB file for longer than we were willing to wait."""
 
 
-def connect(db_path: str | Path, read_only: bool = False, wait_seconds: float = 60.0) -> duckdb.DuckDBPyConnection:
+def connect(
+    db_path: str | Path, read_only: bool = False, wait_seconds: float = 60.0, config: dict | None = None
+) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, waiting and retrying while another process holds its lock.
 
     DuckDB's memory is capped (`KABAR_DUCKDB_MEMORY_LIMIT`, default 1GB; larger work spills to disk) so a
@@ -44,7 +46,7 @@ def connect(db_path: str | Path, read_only: bool = False, wait_seconds: float = 
     """
     deadline = time.monotonic() + wait_seconds
     delay = 0.2
-    config = {"memory_limit": os.environ.get("KABAR_DUCKDB_MEMORY_LIMIT", "1GB")}
+    config = config or {"memory_limit": os.environ.get("KABAR_DUCKDB_MEMORY_LIMIT", "1GB")}
     while True:
         try:
             return duckdb.connect(str(db_path), read_only=read_only, config=config)
