@@ -1,7 +1,18 @@
 """Boilerplate removal quality and speed: Kabar vs a keyword list vs jusText on the labelled evaluation set.
 
 `python -m benchmarks.boilerplate [--eval PATH] [--repeat N]`
+`python -m benchmarks.boilerplate --realnews [--ingest gold|corpus] [--speed]`
 
+Real-news mode (`--realnews`): the line-level gold on real scraped articles (`tests/data/realnews_gold/`,
+text read from `KABAR_REALNEWS_DIR`), scored as `benchmarks.boilerplate_realnews` describes, for the dev
+and held-out splits. Rows: `kabar (gold only)` = `count_lines` → `furniture_of` → `clean` over the 220
+gold articles alone (a first run that sees nothing else); `kabar (corpus)` = the same with furniture
+learned from the whole corpus; `--ingest gold` / `--ingest corpus` add the bodies read back from the
+`articles` table after a real `kabar ingest` of the gold articles alone / of the whole corpus;
+`keywords` and `justext` as below. `--speed` times `clean` (pass 2) and `count_lines` (pass 1) over
+the whole corpus, CPU ms per article.
+
+Evaluation-set mode (default):
 Scores (per split and overall) are over the non-whitespace characters of the
 input text, labelled `content` or `boilerplate` (`meta` text — bylines, titles,
 date lines that move into metadata — is neutral and not scored):
@@ -183,8 +194,8 @@ def seed_check(records: list[dict], masks: dict) -> tuple[int, int]:
             text = "".join(t for _, t in line)
             mask = masks.get((record["id"], i), [False] * len(text))
             labels = char_labels(line)
-            lost += sum(1 for c, l, m in zip(text, labels, mask) if m and l == "content" and not c.isspace())
-            if any(l == "boilerplate" for l, _ in line) and not all(m for c, l, m in zip(text, labels, mask) if l == "boilerplate"):
+            lost += sum(1 for c, label, m in zip(text, labels, mask) if m and label == "content" and not c.isspace())
+            if any(label == "boilerplate" for label, _ in line) and not all(m for c, label, m in zip(text, labels, mask) if label == "boilerplate"):
                 kept += 1
     return lost, kept
 
@@ -197,12 +208,86 @@ def frame(records: list[dict]) -> pl.DataFrame:
     )
 
 
+def realnews_main(ingest: list[str], speed: bool, workers: int, split_names: list[str]) -> None:
+    """Score the real-news gold: direct `clean`, optionally through `kabar ingest`, and the baselines."""
+    import tempfile
+
+    from benchmarks import boilerplate_realnews as rn
+    from transforms import boilerplate
+
+    corpus = rn.realnews_dir()
+    if not corpus.is_dir():
+        raise SystemExit(f"real-news corpus not found at {corpus} (set KABAR_REALNEWS_DIR)")
+    gold = rn.load_gold(corpus=corpus)
+    splits = {split: [a for a in gold if a.split == split] for split in split_names}
+    rules = load_rules()
+    gold_docs = rn.corpus_documents(corpus, [a.path for a in gold])
+    all_docs = rn.corpus_documents(corpus)
+    clock = time.process_time()
+    corpus_furniture = boilerplate.furniture_of(boilerplate.count_lines(all_docs, rules))
+    count_cpu = time.process_time() - clock
+    systems: dict[str, dict[str, str | None]] = {
+        "kabar (gold only)": rn.kabar_bodies(gold_docs, rules, boilerplate.furniture_of(boilerplate.count_lines(gold_docs, rules))),
+        "kabar (corpus)": rn.kabar_bodies(gold_docs, rules, corpus_furniture),
+    }
+    for mode in ingest:
+        with tempfile.TemporaryDirectory() as tmp:
+            workdir = Path(tmp)
+            if mode == "gold":
+                source = workdir / "articles"
+                for article in gold:
+                    target = source / article.path
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes((corpus / article.path).read_bytes())
+            else:
+                source = corpus
+            bodies, summary = rn.ingest_bodies(source, workdir, workers)
+            systems[f"ingest ({mode})"] = {a.path: bodies.get(a.path) for a in gold}
+            missing = sum(a.path not in bodies for a in gold)
+            print(f"kabar ingest ({mode}): status {summary.get('status')}, {len(bodies)} articles published, "
+                  f"{missing} gold articles not in `articles` (scored as all removed)")
+    systems["keywords"] = {a.path: rn.keyword_body(a.text) for a in gold}
+    systems["justext"] = {a.path: rn.justext_body(a.text) for a in gold}
+
+    n_lines = sum(1 for a in gold for labels in a.char_labels if any(labels))
+    print(f"real-news gold: {len(gold)} articles ({', '.join(f'{len(v)} {k}' for k, v in splits.items())} scored), "
+          f"{n_lines} scored lines; corpus {all_docs.height} articles at {corpus}")
+    print("character-level scores over non-whitespace chars; T lines and `~` parts not scored\n")
+    header = f"{'split':8} {'system':18} {'precision':>9} {'recall':>7} {'F1':>7} {'kept':>8}"
+    print(header)
+    print("-" * len(header))
+    for split, articles in splits.items():
+        for name, bodies in systems.items():
+            s = rn.score_split(articles, bodies)
+            print(f"{split:8} {name:18} {s.precision:9.4f} {s.recall:7.4f} {s.f1:7.4f} {s.kept:8.4f}")
+        print()
+    if speed:
+        texts = all_docs["text"].to_list()
+        kb = sum(map(len, texts)) / len(texts) / 1000
+        clock = time.process_time()
+        boilerplate.clean(all_docs, rules, corpus_furniture)
+        clean_cpu = time.process_time() - clock
+        n = all_docs.height
+        print(f"speed over the corpus ({n} articles, mean {kb:.1f} KB): clean (pass 2) {clean_cpu / n * 1000:.3f} ms CPU/article; "
+              f"count_lines (pass 1) {count_cpu / n * 1000:.3f} ms CPU/article")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--realnews", action="store_true", help="score the real-news gold instead of the evaluation set")
+    parser.add_argument("--ingest", choices=("gold", "corpus"), action="append", default=[],
+                        help="with --realnews: also score bodies read back after `kabar ingest` (repeatable)")
+    parser.add_argument("--speed", action="store_true", help="with --realnews: time the cleaner over the whole corpus")
+    parser.add_argument("--workers", type=int, default=1, help="with --ingest: worker processes of the flow run")
+    parser.add_argument("--splits", default="dev",
+                        help="with --realnews: comma-separated splits to score (dev; add heldout only for the final report)")
     parser.add_argument("--eval", type=Path, default=EVAL_PATH)
     parser.add_argument("--repeat", type=int, default=5, help="timing repetitions over the whole set")
     parser.add_argument("--speed-corpus", type=Path, help="also time a JSONL corpus with a `text` field (e.g. IndoSum)")
     args = parser.parse_args()
+    if args.realnews:
+        realnews_main(args.ingest, args.speed, args.workers, args.splits.split(","))
+        return
 
     records = load_eval(args.eval)
     rules = load_rules()

@@ -420,3 +420,91 @@ def test_knobs_travel_with_the_rules_not_module_globals():
     strict = load_rules(params=BoilerplateParams(duplicate_min_chars=20))
     row, removed = clean_one(pickle.loads(pickle.dumps(strict)), text)
     assert row["body"].count(repeated) == 1 and removed["rule"].to_list() == ["duplicate_line"]
+
+
+# ---------------------------------------------------------------- text as scrapers deliver it (one-line bodies)
+
+SENTENCES = [
+    "Pemerintah kota menambah armada bus sekolah mulai pekan depan untuk mengurangi kemacetan di pusat kota.",
+    "Kepala dinas perhubungan mengatakan tambahan itu berasal dari anggaran perubahan tahun ini.",
+    "Ia berharap orang tua tidak lagi mengantar anak dengan kendaraan pribadi setiap pagi.",
+    "Warga menyambut baik rencana tersebut meski sebagian meminta jadwal yang lebih pasti.",
+]
+
+
+def one_line(*parts: str) -> str:
+    return "Judul Berita Tentang Bus Sekolah Kota\n\n" + " ".join(parts)
+
+
+@pytest.mark.parametrize("furniture, rule", [
+    ("Baca juga:Harga Tiket Kereta Naik Jelang Libur Panjang", "linkout.baca_juga"),
+    ("Pilihan Editor: Polisi Tangkap Dua Pencuri Motor di Pasar", "editors_pick"),
+    ("(tribunnews.com/abc/def)", "credit_domain"),
+    ("(*/)", "agency_code"),
+    ("(abc/def)", "metadata.author"),
+    ("Simak juga Video: Banjir Rendam Jalan Utama Kota", "video_promo"),
+    ("ADVERTISEMENT SCROLL TO CONTINUE WITH CONTENT", "advertisement"),
+    ("(Lihat jadwal lengkapnya dengan klik di sini)", "click_here_bracket"),
+])
+def test_glued_and_inline_furniture_in_a_one_line_body_is_cut_and_the_text_kept(rules, furniture, rule):
+    text = one_line(SENTENCES[0], SENTENCES[1], furniture, SENTENCES[2], SENTENCES[3])
+    row, removed = clean_one(rules, text)
+    assert row["body"] == " ".join(SENTENCES)
+    inline = removed.filter(pl.col("kind") == "inline")
+    assert rule in inline["rule"].to_list()
+    assert all(line_no == 3 for line_no in inline["line_no"])
+
+
+def test_a_marker_glued_onto_the_previous_word_is_split_out(rules):
+    text = one_line(SENTENCES[0], SENTENCES[1] + "Baca JugaHarga Tiket Kereta Naik Jelang Libur Panjang " + SENTENCES[2])
+    row, removed = clean_one(rules, text)
+    assert row["body"] == " ".join(SENTENCES[:3])
+    assert removed.filter(pl.col("rule") == "linkout.baca_juga").height == 1
+
+
+def test_a_caption_with_an_outlet_credit_is_removed_whole(rules):
+    caption = "KOMPAS.com/NAMA FOTOGRAFERWarga menunggu bus di halte depan sekolah, Senin (2/6/2025)."
+    row, removed = clean_one(rules, one_line(SENTENCES[0], SENTENCES[1], caption, SENTENCES[2], SENTENCES[3]))
+    assert row["body"] == " ".join(SENTENCES)
+    assert removed.filter(pl.col("rule") == "photo_credit_caption")["text"].to_list() == [caption]
+
+
+def test_a_two_part_related_headline_goes_with_its_marker(rules):
+    linkout = "Pilihan Editor: Rencana Tarif Baru Bus Kota Dibahas Dewan. Kapan Berlaku?"
+    row, _ = clean_one(rules, one_line(SENTENCES[0], SENTENCES[1], linkout, SENTENCES[2], SENTENCES[3]))
+    assert row["body"] == " ".join(SENTENCES)
+
+
+def test_furniture_words_inside_sentences_of_a_one_line_body_are_kept(rules):
+    story = [
+        "Perusahaan itu menghabiskan dana besar untuk iklan televisi selama bulan puasa.",
+        "Iklan tersebut ditonton jutaan orang, kata manajer pemasaran kepada wartawan.",
+        "Menurut dia, iklan di media sosial kini lebih murah dibanding iklan cetak.",
+        "Pembaca dapat ikuti perkembangan kampanye itu lewat kanal resmi perusahaan yang akan diluncurkan bulan depan.",
+        "Hak cipta lagu yang dipakai dalam iklan itu dibeli dari pencipta aslinya.",
+    ]
+    row, removed = clean_one(rules, one_line(*story))
+    assert row["body"] == " ".join(story) and removed.filter(~pl.col("rule").str.starts_with("metadata")).height == 0
+
+
+def test_sentences_shared_by_articles_about_one_event_are_not_learned(rules):
+    from transforms.boilerplate import clean, count_lines, furniture_of
+
+    shared = "Kebakaran itu menghanguskan dua belas rumah warga di tepi sungai pada Minggu dini hari."
+    texts = [one_line(f"Laporan nomor {n} dari lokasi kejadian menyebut api muncul dari dapur salah satu rumah warga.",
+                      shared, SENTENCES[n % 4], f"Petugas ke-{n} masih mendata kerugian.", "Tonton juga Video: Detik Api Melahap Rumah")
+             for n in range(7)]
+    documents = articles(*texts, hints=["kabarkita"] * 7)
+    furniture = furniture_of(count_lines(documents, rules))
+    assert shared not in furniture["example_line"].to_list()
+    bodies, _ = clean(documents, rules, furniture)
+    assert all(shared in body for body in bodies["body"])
+
+
+def test_segments_keep_every_non_space_character():
+    from transforms.boilerplate.segments import segment_line
+
+    line = " ".join(SENTENCES) + "Baca juga:Judul Lain Di Sini (abc/def) " + " ".join(SENTENCES) + " ADVERTISEMENT " + SENTENCES[0]
+    pieces = [line[start:end] for start, end in segment_line(line)]
+    assert len(pieces) > 8
+    assert "".join(pieces).replace(" ", "") == line.replace(" ", "")

@@ -38,14 +38,24 @@ from transforms.boilerplate.params import (
     UNKNOWN_OUTLET,
 )
 from transforms.boilerplate.rules import _UNBOUNDED, BoilerplateRules
-from transforms.metadata import parse_header
+from transforms.boilerplate.segments import split_lines
+from transforms.metadata import is_title_case_headline, parse_header
+
+_CONTINUATION_MAX_CHARS = 80
+_LINKOUT_RULES = frozenset({"linkout.baca_juga", "editors_pick"})
 
 
-def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, learned: dict[str, "_LearnedFurniture"]):
+def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, learned: dict[str, _LearnedFurniture]):
     """Clean one article: (body, metadata dict, removed records [(line_no, text, rule, kind)])."""
-    lines = text.split("\n")
+    raw_lines = text.split("\n")
     params = rules.params
-    header = parse_header(lines, rules.matcher, outlet_hint)
+    header = parse_header(raw_lines, rules.matcher, outlet_hint)
+    learned_furniture = learned.get(header.outlet or UNKNOWN_OUTLET) if learned else None
+    whole = (lambda line: line.strip() in learned_furniture) if learned_furniture is not None else None
+    lines, origin = split_lines(raw_lines, whole)  # long lines cut into segments (see `segments`)
+    if origin is not None:
+        text = "\n".join(lines)
+        header = parse_header(lines, rules.matcher, outlet_hint)
     hinted = rules.matcher.from_hint(header.outlet) or rules.matcher.from_hint(outlet_hint)
     outlet_key = hinted.key if hinted else None
     meta = {"outlet": header.outlet, "dateline": header.dateline, "title": header.title,
@@ -55,12 +65,13 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
 
     candidates = _literal_candidates(rules, text, lines)
 
-    learned_furniture = learned.get(header.outlet or UNKNOWN_OUTLET) if learned else None
     learned_markers = learned.get(ALL_OUTLETS) if learned else None
     removed: list[tuple[int, str, str, str]] = []
     kept: list[str] = []
+    kept_from: list[int] = []  # per kept entry, its (virtual) line index; -1 for a paragraph break
     seen_lines: set[str] = set()
     pending_linkout: str | None = None
+    continuation: str | None = None  # a link-out that took a whole segment ending in a sentence stop
     pending_count = 0
 
     header_lines = header.removed_lines.keys() | header.prefix_cuts.keys()
@@ -75,6 +86,7 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
         if not raw:
             if kept and kept[-1]:
                 kept.append("")  # one blank line between paragraphs, however many were removed
+                kept_from.append(-1)
             continue
         line_no = i + 1
         if i in header_lines:
@@ -98,7 +110,15 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
             if not stripped:
                 if kept and kept[-1]:
                     kept.append("")
+                    kept_from.append(-1)
                 continue
+            if continuation is not None:
+                # A related headline with a sentence end inside (`… Dibahas Dewan. Kapan Berlaku?`) was cut
+                # into two segments: a short Title Case segment right after the link-out is its second half.
+                rule_name, continuation = continuation, None
+                if len(stripped) <= _CONTINUATION_MAX_CHARS and is_title_case_headline(stripped):
+                    removed.append((line_no, stripped, rule_name, "line"))
+                    continue
             length = len(stripped)
             short_nonascii = length <= params.untriggered_max_chars and not stripped.isascii()
             first, last = stripped[0].lower(), stripped[-1].lower()
@@ -120,6 +140,7 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
                 else:
                     seen_lines.add(stripped)
                     kept.append(stripped)
+                    kept_from.append(i)
                 continue
         cuts: list[_Cut] = []
 
@@ -129,6 +150,8 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
             removed.append((line_no, stripped, rule_name, "line"))
             if rule_name.startswith("linkout") or rule_name == "editors_pick":
                 pending_linkout, pending_count = rule_name, 0
+                if origin is not None and stripped[-1] in ".!?":
+                    continuation = rule_name
             continue
 
         # Inline spans, tails and link-outs.
@@ -158,6 +181,8 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
             remainder = _apply_cuts(stripped, cuts)
             if not re.search(r"\w", remainder):
                 removed.append((line_no, stripped, cuts[0].rule, "line"))
+                if origin is not None and stripped[-1] in ".!?" and cuts[-1].rule in _LINKOUT_RULES:
+                    continuation = cuts[-1].rule
                 if line_had_marker_end:
                     pending_linkout, pending_count = line_had_marker_end, 0
                 continue
@@ -167,6 +192,7 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
             if line_had_marker_end:
                 pending_linkout, pending_count = line_had_marker_end, 0
                 kept.append(stripped)
+                kept_from.append(i)
                 continue
 
         if pending_linkout is not None:
@@ -192,17 +218,48 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
                 continue
             seen_lines.add(stripped)
         kept.append(stripped)
+        kept_from.append(i)
 
     while kept and not kept[-1]:
         kept.pop()
+        kept_from.pop()
     if not kept and learned_furniture is not None:
         # Learned furniture never takes an article's only text: a one-line article is not its outlet's furniture.
         restored = [record for record in removed if record[2] == "learned"]
         if restored:
             removed = [record for record in removed if record[2] != "learned"]
             kept = [record[1] for record in restored]
-    body = "\n".join(kept)
-    return body, meta, removed
+            kept_from = [record[0] - 1 for record in restored]
+    if origin is None:
+        return "\n".join(kept), meta, removed
+    return _join_segments(kept, kept_from, origin), meta, _raw_records(removed, origin, raw_lines)
+
+
+def _join_segments(kept: list[str], kept_from: list[int], origin: list[tuple[int, int]]) -> str:
+    """The body from kept segments: segments of one raw line joined by a space, raw lines by a newline."""
+    parts: list[str] = []
+    previous = -2
+    for piece, index in zip(kept, kept_from):
+        raw = origin[index][0] if index >= 0 else -1
+        if parts and raw >= 0 and raw == previous:
+            parts.append(" ")
+        elif parts:
+            parts.append("\n")
+        parts.append(piece)
+        previous = raw
+    return "".join(parts).replace("\n\n\n", "\n\n")
+
+
+def _raw_records(removed: list, origin: list[tuple[int, int]], raw_lines: list[str]) -> list:
+    """Removal records on raw line numbers: a removed segment of a cut line is an inline removal."""
+    pieces: dict[int, int] = {}
+    for raw, _ in origin:
+        pieces[raw] = pieces.get(raw, 0) + 1
+    records = []
+    for line_no, text, rule, kind in removed:
+        raw = origin[line_no - 1][0]
+        records.append((raw + 1, text, rule, "inline" if pieces[raw] > 1 else kind))
+    return records
 
 
 def clean_articles(

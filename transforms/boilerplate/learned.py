@@ -39,6 +39,7 @@ from transforms.boilerplate.params import (
     MARKER_MAX_CHARS,
     UNKNOWN_OUTLET,
 )
+from transforms.boilerplate.segments import segments
 
 
 def _first_token(line: str) -> bytes:
@@ -109,6 +110,20 @@ def _learned_linkout(line: str, markers: set[int]) -> str | None:
     return "line" if _is_marked_headline(split[1]) else None
 
 
+_PROSE_END = ".!?\"”’"
+
+
+def _learnable_segment(segment: str) -> bool:
+    """Whether a segment cut from a long line may be learned: furniture-shaped, not a sentence of the story.
+
+    Articles of one outlet about one event share whole sentences, so a segment that reads as a sentence (a final
+    stop and more than six words, or a quotation) is never learned; labels, prompts and headlines are.
+    """
+    if not segment.endswith(tuple(_PROSE_END)):
+        return True
+    return segment.count(" ") < 6 and segment[0] not in "\"“‘'"
+
+
 def _raw_hash(line: str) -> int:
     """Stable hash of a line's exact text, for article fingerprints (CRC-32: cheap, and only ever compared for equality)."""
     return zlib.crc32(line.encode("utf-8"))
@@ -135,7 +150,14 @@ def learn_boilerplate(
         if not body:
             continue
         outlet = outlet or UNKNOWN_OUTLET
-        lines = {line.strip() for line in body.split("\n")}
+        # Segments, as the cleaner sees them: furniture glued into a one-line body recurs as a segment.
+        lines = set()
+        for line in body.split("\n"):
+            line = line.strip()
+            lines.add(line)  # the whole line, as short lines always were
+            pieces = segments(line)
+            if len(pieces) > 1:
+                lines.update(filter(_learnable_segment, pieces))
         lines.discard("")
         # The two smallest hashes of the article's other long lines fingerprint "the rest of the article": copies
         # share it; a pair, because one long furniture line (a slogan) may be every article's smallest.

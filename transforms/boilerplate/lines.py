@@ -70,9 +70,14 @@ _TOKEN = re.compile(r"\S+")
 _SENTENCE_END = re.compile(r"[.!?][\"”’]?\s+(?=[A-Z\"“])")
 
 
+# Lower-case words that stay lower case inside a Title Case headline (`Pelatih dkk Puas`).
+_HEADLINE_LOWER = frozenset({"dkk", "cs", "dll"})
+
+
 def _is_lower_word(token: str) -> bool:
     core = token.lstrip("\"'“‘([")
-    return bool(core) and core[0].isalpha() and core[0].islower() and core.lower().rstrip(",.:;!?\"”’)") not in TITLE_SMALL_WORDS
+    word = core.lower().rstrip(",.:;!?\"”’)")
+    return bool(core) and core[0].isalpha() and core[0].islower() and word not in TITLE_SMALL_WORDS and word not in _HEADLINE_LOWER
 
 
 def _is_capital_word(token: str) -> bool:
@@ -98,7 +103,7 @@ def headline_end(rest: str) -> int:
             k = j - 1
             while k > 0 and not any(c.isalpha() for c in tokens[k][2]):
                 k -= 1  # step back over numbers and dashes: "Menit 60 ' peluang", "Atlet - atlet"
-            if tokens[k][2].lower().strip(",.:;") in TITLE_SMALL_WORDS and k > 0:
+            if tokens[k][2].lower().strip(",.:;") in TITLE_SMALL_WORDS and k > 0 and not _is_capital_word(tokens[k][2]):
                 k -= 1
             if k >= 2 and _is_capital_word(tokens[k][2]):
                 return tokens[k][0]
@@ -194,6 +199,8 @@ def _linkout_cut(line: str, match: re.Match, rule_name: str) -> _Cut | None:
     rest = line[marker_end:]
     if not rest.strip():
         return _Cut(start, len(line), rule_name)
+    if start == 0 and len(rest) <= RELATED_HEADLINE_MAX_CHARS and looks_like_related_headline(rest.strip()):
+        return _Cut(start, len(line), rule_name)  # the rest of the line is one headline, sentence case or not
     end = headline_end(rest)
     if end == 0:
         return _Cut(start, marker_end, rule_name) if ":" in marker else None

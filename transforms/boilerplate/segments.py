@@ -1,0 +1,151 @@
+"""Cut long scraped lines into segments, so furniture glued into running text meets the line rules.
+
+Scrapers often deliver a whole article body on one line, with furniture glued in: `…kalimat.Baca
+JugaJudul Lain…`, a caption after a sentence, `(wpj/dmi)` between paragraphs. The cleaner works on
+*segments*: a long line is cut before a glued furniture marker (`Baca Juga`, `ADVERTISEMENT`, `[Gambas:`,
+`Foto:` …, even without a space before it) and at sentence ends. Lines of at most
+SEGMENT_MIN_LINE_CHARS (titles, captions, short paragraphs) stay whole, so whole-line rules
+still see them as they are. Cutting never drops a character
+that is not whitespace; the kept segments of one line are joined again with a space.
+
+Literal search first (`str.find` for each marker's distinctive word), anchored regexes only where a
+literal hit: no pattern scans a 5,000-character line with backtracking.
+"""
+
+from __future__ import annotations
+
+import re
+
+from transforms.boilerplate.lines import headline_end
+
+# Lines at most this long stay whole.
+SEGMENT_MIN_LINE_CHARS = 200
+
+# Furniture openers that scrapers glue onto the text before them. (literal to find, anchored pattern at the hit)
+_GLUE_MARKERS = (
+    "Baca", "BACA", "Simak", "SIMAK", "Lihat", "Saksikan", "Pilihan", "ADVERTISEMENT", "SCROLL", "Loading",
+    "Artikel ini", "[Gambas", "Foto:", "FOTO:", "Editor:", "Penulis:", "Sumber:", "Ikuti", "Dapatkan", "Tonton",
+)
+# Markers that are also ordinary words or labels: a cut only where they are glued onto a word or a sentence end.
+_WEAK_MARKERS = frozenset({"Foto:", "FOTO:", "Editor:", "Penulis:", "Sumber:"})
+_GLUE_AT = re.compile(
+    r"(?:Baca|BACA|Simak|SIMAK|Lihat|Tonton)\s*(?:[Jj]uga|JUGA|[Ss]elengkapnya|[Vv]ideo|[Bb]erita|[Aa]rtikel)(?![a-z])"
+    r"|Saksikan\s|Pilihan\s*(?:Editor|Redaksi|EDITOR)|ADVERTISEMENT|SCROLL TO|Loading\.\.\.|Artikel ini (?:telah|sudah|pernah)"
+    r"|\[Gambas|Foto:|FOTO:|Editor:|Penulis:|Sumber:|Ikuti (?:[A-Z]|berita|juga|kami|saluran|channel|update)"
+    r"|Dapatkan (?:update|berita|informasi)"
+)
+# Markers followed by a related headline (the headline's end is a cut too).
+_LINKOUT_AT = re.compile(r"(?:Baca|BACA|Simak|SIMAK|Lihat|Tonton)\s*(?:[Jj]uga|JUGA)|Pilihan\s*(?:Editor|Redaksi|EDITOR)")
+_HEADLINE_WINDOW = 240
+_BRACKETED_CREDITS = ("Foto:", "FOTO:", "Sumber:", "Editor:", "Penulis:")
+# A sentence end: `.`, `!` or `?`, closing quotes or brackets, then a space and a capital, digit, quote or bracket.
+_SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
+# A bracketed credit right after a sentence, then a new sentence: `… kata dia. (wpj/dmi) Berikutnya …`.
+_CREDIT_AFTER_SENTENCE = re.compile(
+    r"[.!?][\"”’]?\s*(?P<credit>\((?:\*+\s*/?|[a-z]{2,5}(?:\s*/\s*[a-z]{2,5}){0,3}|(?:[\w-]+\.)+(?:com|co\.id|id|net)(?:/[\w .'-]{1,40}){1,3}|(?:[A-Z][\w.]*\s*){1,3}/\s*(?:[A-Z][\w.'’-]*\s*){1,4}(?P<caption>))\))"
+    r"(?=\s+[\"“]?[A-Z0-9])"
+)
+# Words before a full stop that do not end a sentence: initials, titles, abbreviations.
+_ABBREVIATION = re.compile(
+    r"(?:^|[\s(])(?:[A-Z]|\d{1,2}|Rp|No|Nomor|Dr|dr|Drs|Prof|Ir|H|Hj|Jl|Jln|St|Tn|Ny|Sdr|Sdri|dkk|Kec|Kab|Kel|Bpk|Moh|Muh|"
+    r"Mr|Mrs|Ms|Jr|Sr|vs|dll|dsb|tsb|Yth|Kol|Brigjen|Kombes|AKBP|AKP|Ipda|Iptu|Aiptu|Bripka|Mayjen|Letjen|Jend|Pdt|Kh|KH|"
+    r"Inf|Purn|Mgr|Tbk|Co|Inc|Ltd|Corp|St|Pol|Kapt|Let|Sgt|Ust|Bu|Pak|Tgl|Hal|hlm|Vol|Ed|Bab|Ps|Ayat|Jo|jo)\.$"
+)
+
+
+def _glue_cuts(line: str) -> list[int]:
+    """Offsets where a furniture marker starts inside `line` (not at its start)."""
+    found: list[tuple[int, int, int]] = []  # (marker start, marker end, cut)
+    for literal in _GLUE_MARKERS:
+        position = line.find(literal)
+        while position >= 0:
+            before = line[position - 1] if position else " "
+            if literal in _WEAK_MARKERS:
+                glued = before.islower() or before in ".!?\"”)"
+            else:
+                glued = not before.isalnum() or before.islower()
+            match = _GLUE_AT.match(line, position) if glued else None
+            if match is not None and not (before in "[(" and literal in _BRACKETED_CREDITS):
+                # `[Baca juga: …]` is cut before its bracket; a bracketed credit `(Foto: …)` is left to its span rule.
+                found.append((position, match.end(), position - 1 if before in "[(" else position))
+            position = line.find(literal, position + 1)
+    found.sort()
+    cuts, covered = [], -1
+    for start, end, cut in found:
+        if start < covered:
+            continue  # `Editor:` inside `Pilihan Editor:`
+        covered = end
+        if any(c.isalnum() for c in line[:cut]):
+            cuts.append(cut)
+        if _LINKOUT_AT.match(line, start):
+            # A related headline after a link-out marker is a segment of its own: the story resumes after it.
+            marker_end = end
+            while marker_end < len(line) and line[marker_end] in " :>»–—-":
+                marker_end += 1
+            rest = line[marker_end:marker_end + _HEADLINE_WINDOW]
+            headline = headline_end(rest)
+            if 0 < headline < len(rest.rstrip()):
+                cuts.append(marker_end + headline)
+    return cuts
+
+
+def _sentence_cuts(line: str) -> list[int]:
+    """Offsets where a new sentence starts inside `line`; a credit in brackets after a sentence is a segment too."""
+    cuts = []
+    keep_with_caption = set()
+    if ")" in line:
+        for match in _CREDIT_AFTER_SENTENCE.finditer(line):
+            cuts.append(match.end())
+            if match.group("caption") is None:
+                cuts.append(match.start("credit"))  # `(wpj/dmi)`, `(*/)` alone
+            else:
+                keep_with_caption.add(match.start("credit"))  # a caption keeps its `(Outlet/ Name)`
+    for match in _SENTENCE_END.finditer(line):
+        end = match.end()
+        if line[match.start()] == "." and _ABBREVIATION.search(line, max(0, match.start() - 12), match.start() + 1):
+            continue
+        start = end
+        while start < len(line) and line[start].isspace():
+            start += 1
+        if start not in keep_with_caption:
+            cuts.append(start)
+    return cuts
+
+
+def segment_line(line: str) -> list[tuple[int, int]]:
+    """(start, end) of the stripped segments of one line, in order; one segment for a line left whole."""
+    if len(line) <= SEGMENT_MIN_LINE_CHARS:
+        return [(0, len(line))]  # whole-line rules and inline spans see short lines as they are
+    cuts = sorted(set(_glue_cuts(line)) | set(_sentence_cuts(line)))
+    spans, start = [], 0
+    for cut in [*cuts, len(line)]:
+        piece = line[start:cut]
+        stripped = piece.strip()
+        if stripped:
+            left = start + len(piece) - len(piece.lstrip())
+            spans.append((left, left + len(stripped)))
+        start = cut
+    return spans or [(0, len(line))]
+
+
+def split_lines(lines: list[str], whole=None) -> tuple[list[str], list[tuple[int, int]] | None]:
+    """Segments as virtual lines and, per virtual line, (raw line index, start offset); None when nothing was cut.
+
+    `whole(line)` -> True keeps a line uncut (a long line that is learned furniture as a whole).
+    """
+    virtual: list[str] = []
+    origin: list[tuple[int, int]] = []
+    cut_any = False
+    for index, line in enumerate(lines):
+        spans = segment_line(line) if line and not (whole is not None and len(line) > SEGMENT_MIN_LINE_CHARS and whole(line)) else [(0, len(line))]
+        if len(spans) > 1:
+            cut_any = True
+        for start, end in spans:
+            virtual.append(line[start:end] if len(spans) > 1 else line)
+            origin.append((index, start if len(spans) > 1 else 0))
+    return (virtual, origin) if cut_any else (lines, None)
+
+
+def segments(line: str) -> list[str]:
+    """The stripped segments of one line (the line itself when it stays whole)."""
+    return [line[start:end] for start, end in segment_line(line)]
