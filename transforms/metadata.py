@@ -144,7 +144,7 @@ def is_date_line(line: str) -> bool:
 
 def _glued_title(rest: str) -> str | None:
     """The headline sentence glued after an outlet prefix ('Analisis Strategis: ... Rusia. Korea ...'), if any."""
-    match = re.match(r"(.{8,160}?[.!?])\s+(?=[A-Z\"“])", rest)
+    match = re.match(r"(.{8,160}?[.!?])(?:\s+(?=[A-Z\"“])|$)", rest)  # `$`: the lead cut off as a segment
     if match is None:
         return None
     sentence = match.group(1)
@@ -241,6 +241,6 @@ def _take_prefix(header: ArticleHeader, i: int, offset: int, line: str, prefix: 
         if title is not None:
             header.title = title
             start = offset + prefix.end()
-            sentence = re.match(r".{8,160}?[.!?]\s+", line[prefix.end():])
+            sentence = re.match(r".{8,160}?[.!?](?:\s+|$)", line[prefix.end():])
             cuts.append((start, start + sentence.end(), "metadata.title"))
     header.prefix_cuts[i] = cuts
