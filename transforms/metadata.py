@@ -105,7 +105,8 @@ class OutletMatcher:
         if hint not in self._hint_cache:
             lowered = hint.strip().lower()
             self._hint_cache[hint] = next(
-                (o for o, p in self._known if lowered in (o.key, o.name.lower()) or p.search(hint)), None
+                (o for o, p in self._known
+                 if lowered in (o.key, o.name.lower(), o.name.lower().split(".")[0]) or p.search(hint)), None
             )
         return self._hint_cache[hint]
 
@@ -223,7 +224,8 @@ def _take_prefix(header: ArticleHeader, i: int, offset: int, line: str, prefix: 
     written_outlet, city, agency = groups.get("outlet"), groups.get("city"), groups.get("agency")
     if written_outlet:
         known = matcher.canonical(written_outlet)
-        header.outlet = known.name if known else written_outlet
+        # An unknown domain written in capitals (`TRIBUNKALTENG.COM`) is named in lower case, as it is elsewhere.
+        header.outlet = known.name if known else (written_outlet.lower() if written_outlet.isupper() else written_outlet)
     if city:
         known_city_as_outlet = matcher.canonical(city)
         if known_city_as_outlet is not None and not written_outlet:

@@ -55,6 +55,9 @@ def test_seed_metadata(rules):
         ("BANDA ACEH - ", None, "Banda Aceh", None),
         ("Suara.com - ", "Suara.com", None, None),
         ("Bandung - ", None, "Bandung", None),
+        ("TRIBUNNEWS.COM, JAKARTA - ", "Tribunnews.com", "Jakarta", None),
+        ("TRIBUNKALTENG.COM - ", "tribunkalteng.com", None, None),  # a regional site, not the parent brand
+        ("TRIBUN-BALI.COM, DENPASAR - ", "tribun-bali.com", "Denpasar", None),
     ],
 )
 def test_byline_prefixes(rules, prefix, outlet, dateline, agency):
@@ -85,6 +88,7 @@ def test_nothing_is_invented_for_plain_text(rules):
 
 def test_outlet_hint_names_the_outlet_when_the_text_does_not(rules):
     assert parse_header([LEAD], rules.matcher, outlet_hint="kompas").outlet == "KOMPAS.com"
+    assert parse_header([LEAD], rules.matcher, outlet_hint="tribunnews").outlet == "Tribunnews.com"
     assert parse_header(["TEMPO.CO, Jakarta - " + LEAD], rules.matcher, outlet_hint="kompas").outlet == "TEMPO.CO"
 
 
