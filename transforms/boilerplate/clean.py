@@ -49,13 +49,17 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
     """Clean one article: (body, metadata dict, removed records [(line_no, text, rule, kind)])."""
     raw_lines = text.split("\n")
     params = rules.params
-    header = parse_header(raw_lines, rules.matcher, outlet_hint)
+    lines, origin = split_lines(raw_lines)  # long lines cut into segments (see `segments`)
+    header = parse_header(lines, rules.matcher, outlet_hint)
     learned_furniture = learned.get(header.outlet or UNKNOWN_OUTLET) if learned else None
-    whole = (lambda line: line.strip() in learned_furniture) if learned_furniture is not None else None
-    lines, origin = split_lines(raw_lines, whole)  # long lines cut into segments (see `segments`)
+    if origin is not None and learned_furniture is not None:
+        cut = {raw for raw, start in origin if start > 0}
+        if any(raw_lines[raw].strip() in learned_furniture for raw in cut):
+            # A long line that is learned furniture as a whole stays whole, to be removed whole.
+            lines, origin = split_lines(raw_lines, lambda line: line.strip() in learned_furniture)
+            header = parse_header(lines, rules.matcher, outlet_hint)
     if origin is not None:
         text = "\n".join(lines)
-        header = parse_header(lines, rules.matcher, outlet_hint)
     hinted = rules.matcher.from_hint(header.outlet) or rules.matcher.from_hint(outlet_hint)
     outlet_key = hinted.key if hinted else None
     meta = {"outlet": header.outlet, "dateline": header.dateline, "title": header.title,

@@ -45,12 +45,18 @@ _CREDIT_AFTER_SENTENCE = re.compile(
     r"[.!?][\"”’]?\s*(?P<credit>\((?:\*+\s*/?|[a-z]{2,5}(?:\s*/\s*[a-z]{2,5}){0,3}|(?:[\w-]+\.)+(?:com|co\.id|id|net)(?:/[\w .'-]{1,40}){1,3}|(?:[A-Z][\w.]*\s*){1,3}/\s*(?:[A-Z][\w.'’-]*\s*){1,4}(?P<caption>))\))"
     r"(?=\s+[\"“]?[A-Z0-9])"
 )
-# Words before a full stop that do not end a sentence: initials, titles, abbreviations.
-_ABBREVIATION = re.compile(
-    r"(?:^|[\s(])(?:[A-Z]|\d{1,2}|Rp|No|Nomor|Dr|dr|Drs|Prof|Ir|H|Hj|Jl|Jln|St|Tn|Ny|Sdr|Sdri|dkk|Kec|Kab|Kel|Bpk|Moh|Muh|"
-    r"Mr|Mrs|Ms|Jr|Sr|vs|dll|dsb|tsb|Yth|Kol|Brigjen|Kombes|AKBP|AKP|Ipda|Iptu|Aiptu|Bripka|Mayjen|Letjen|Jend|Pdt|Kh|KH|"
-    r"Inf|Purn|Mgr|Tbk|Co|Inc|Ltd|Corp|St|Pol|Kapt|Let|Sgt|Ust|Bu|Pak|Tgl|Hal|hlm|Vol|Ed|Bab|Ps|Ayat|Jo|jo)\.$"
+# Words before a full stop that do not end a sentence (besides initials and list numbers): titles, abbreviations.
+_ABBREVIATIONS = frozenset(
+    "Rp No Nomor Dr dr Drs Prof Ir Hj Jl Jln St Tn Ny Sdr Sdri dkk Kec Kab Kel Bpk Moh Muh Mr Mrs Ms Jr Sr vs dll dsb "
+    "tsb Yth Kol Brigjen Kombes AKBP AKP Ipda Iptu Aiptu Bripka Mayjen Letjen Jend Pdt Kh KH Inf Purn Mgr Tbk Co Inc "
+    "Ltd Corp Pol Kapt Let Sgt Ust Bu Pak Tgl Hal hlm Vol Ed Bab Ps Ayat Jo jo".split()
 )
+
+
+def _is_abbreviation(line: str, stop: int) -> bool:
+    """Whether the word before the full stop at `stop` is an initial, a list number or an abbreviation."""
+    word = line[max(line.rfind(" ", 0, stop), line.rfind("(", 0, stop)) + 1:stop]
+    return (len(word) == 1 and word.isupper()) or (word.isdigit() and len(word) <= 2) or word in _ABBREVIATIONS
 
 
 def _glue_cuts(line: str) -> list[int]:
@@ -102,7 +108,7 @@ def _sentence_cuts(line: str) -> list[int]:
                 keep_with_caption.add(match.start("credit"))  # a caption keeps its `(Outlet/ Name)`
     for match in _SENTENCE_END.finditer(line):
         end = match.end()
-        if line[match.start()] == "." and _ABBREVIATION.search(line, max(0, match.start() - 12), match.start() + 1):
+        if line[match.start()] == "." and _is_abbreviation(line, match.start()):
             continue
         start = end
         while start < len(line) and line[start].isspace():
