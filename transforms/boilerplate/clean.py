@@ -120,7 +120,7 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
                 # A related headline with a sentence end inside (`… Dibahas Dewan. Kapan Berlaku?`) was cut
                 # into two segments: a short Title Case segment right after the link-out is its second half.
                 rule_name, continuation = continuation, None
-                if len(stripped) <= _CONTINUATION_MAX_CHARS and is_title_case_headline(stripped):
+                if len(stripped) <= _CONTINUATION_MAX_CHARS and is_title_case_headline(stripped.removesuffix("&nbsp;").rstrip()):
                     removed.append((line_no, stripped, rule_name, "line"))
                     continue
             length = len(stripped)

@@ -64,11 +64,16 @@ class BoilerplateRules:
         self.start_width = {c: max(self.width[i] for i in ix) for c, ix in self.start_triggers.items()}
         self.end_width = {c: max(self.width[i] for i in ix) for c, ix in self.end_triggers.items()}
         self.automaton = ahocorasick.Automaton()
+        # One automaton entry per word: `selengkapnya` and `selengkapnya*` of two rules share it (a prefix wins).
+        by_word: dict[str, tuple[list[int], bool]] = {}
         for literal, indices in by_literal.items():
-            # A literal matches as a whole word (`tag` not in `tagihan`); a trailing `*` makes it a prefix (`advert*`).
             word = literal.rstrip("*")
+            known, prefix = by_word.get(word, ([], False))
+            by_word[word] = (known + indices, prefix or literal.endswith("*"))
+        for word, (indices, prefix) in by_word.items():
+            # A literal matches as a whole word (`tag` not in `tagihan`); a trailing `*` makes it a prefix (`advert*`).
             widest = max(self.width[i] for i in indices)
-            self.automaton.add_word(word, (len(word), word[0].isalnum(), word[-1].isalnum() and not literal.endswith("*"), tuple(indices), widest))
+            self.automaton.add_word(word, (len(word), word[0].isalnum(), word[-1].isalnum() and not prefix, tuple(sorted(set(indices))), widest))
         self.automaton.make_automaton()
 
     def __reduce__(self):
