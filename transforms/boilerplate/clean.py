@@ -351,11 +351,25 @@ def _clean_count_and_grow(
 def count_lines(documents: pl.DataFrame, rules: BoilerplateRules) -> pl.DataFrame:
     """Pass 1 (pure, per batch): this batch's recurring-line counts in LEARNED_SCHEMA.
 
-    `documents`: article_id, text (normalised), outlet_hint. Lines are counted in the rule-cleaned bodies;
-    syndicated copies count once. Fold the batches' counts with `merge_learned`.
+    `documents`: article_id, text (normalised), outlet_hint. Lines (and the segments of long lines) are counted
+    in the text without its header lines (title, date line, byline prefix), under the outlet the header names;
+    syndicated copies count once. Rules are not run here: a line they remove may be counted, which changes
+    nothing, as rules act before learned furniture. Fold the batches' counts with `merge_learned`.
     """
-    rule_clean, _ = clean_articles(documents, rules)
-    return learn_boilerplate(rule_clean)
+    hints = documents["outlet_hint"].to_list() if "outlet_hint" in documents.columns else [None] * documents.height
+    outlets, bodies = [], []
+    for text, hint in zip(documents["text"].to_list(), hints):
+        lines = (text or "").split("\n")
+        header = parse_header(lines, rules.matcher, hint)
+        body = []
+        for i, line in enumerate(lines):
+            if i in header.removed_lines:
+                continue
+            cuts = header.prefix_cuts.get(i)
+            body.append(line[cuts[-1][1]:] if cuts else line)
+        outlets.append(header.outlet)
+        bodies.append("\n".join(body))
+    return learn_boilerplate(pl.DataFrame({"outlet": outlets, "body": bodies}, schema={"outlet": pl.String, "body": pl.String}))
 
 
 def furniture_of(learned: pl.DataFrame | None, min_articles: int = LEARNED_MIN_ARTICLES) -> pl.DataFrame:
