@@ -145,10 +145,10 @@ def evaluate(params: EventParams, norm, symmetric_codes: set[str], verbose: bool
     found = [any(matches(s, g) for s in system) for g in positives]
     if verbose:  # dev only: the test split is read to report, never to tune
         for s, ok in zip(system, hits):
-            if not ok and split.get(s["article_id"]) == "dev":
+            if split.get(s["article_id"]) == "dev":
                 a1 = sorted(names.get(s["actor1_entity_id"], {"?"}))[:2]
                 a2 = sorted(names.get(s["actor2_entity_id"], {"-"}))[:2] if s["actor2_entity_id"] else ["-"]
-                print(f"  FP {s['article_id']} {s['event_code']} {a1} -> {a2} conf {s['confidence']:.2f} | {s['trigger']!r}")
+                print(f"  {'TP' if ok else 'FP'} {s['article_id']} {s['event_code']} {a1} -> {a2} conf {s['confidence']:.2f} | {s['trigger']!r}")
         for g, ok in zip(positives, found):
             if not ok and split.get(g.article_id) == "dev":
                 print(f"  FN [{predicted_section.get(g.article_id)}] {g.line[:150]}")

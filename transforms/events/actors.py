@@ -65,7 +65,7 @@ def sentence_bounds(body: str, position: int) -> tuple[int, int]:
 
 def actor_mentions(
     body: str, mentions: list[Mention], asides: list[tuple[int, int]] = (),
-    acting_places: frozenset[str | None] = DEFAULT_PARAMS.acting_places,
+    acting_places: frozenset[str | None] = DEFAULT_PARAMS.acting_places, cities_need_qid: bool = True,
 ) -> tuple[list[Mention], list[Mention]]:
     """Split sentence mentions into actors and places (`di Wonsan`), dropping title countries.
 
@@ -81,6 +81,7 @@ def actor_mentions(
             continue
         if mention.type == "LOCATION" and (
             mention.subtype in PLACE_ONLY_SUBTYPES or mention.subtype not in acting_places or PLACE_BEFORE.search(before)
+            or (mention.subtype == "CITY" and cities_need_qid and not mention.entity_id.startswith("Q"))
         ):
             places.append(mention)
             continue

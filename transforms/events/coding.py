@@ -7,7 +7,7 @@ speech inside a quotation and the content of an allegation are not coded; every 
 uncoded trigger keeps a reason (extract_events_with_audit); coordinated actors give one
 event per actor, symmetric triggers pair a coordinated subject in a canonical order;
 meetings, visits, agreements, aid, criticism, rejection, threats, sanctions and arrests
-need an actor 2 (DYADIC_ROOTS).
+need an actor 2 (EventParams.dyadic_roots).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from transforms.events.actors import (
     sides, unique,
 )
 from transforms.events.dating import date_of_event, inherited_date, point_value, reference_date
-from transforms.events.params import ACTOR_TYPES, DEFAULT_PARAMS, DYADIC_ROOTS, VERBAL_ROOTS, EventParams
+from transforms.events.params import ACTOR_TYPES, DEFAULT_PARAMS, VERBAL_ROOTS, EventParams
 from transforms.events.patterns import (
     ALLEGED_BEFORE, ASIDE, CONJUNCTION, HABITUAL_BEFORE, HYPOTHETICAL_BEFORE, NEGATION_BEFORE, PURPOSE_BEFORE,
 )
@@ -169,7 +169,7 @@ def code_article(
         tokens = None  # tokenised once per sentence, for the role ranker
         lo, hi = bisect.bisect_left(mention_starts, s_start), bisect.bisect_left(mention_starts, s_end)
         asides = [(s_start + m.start(), s_start + m.end()) for m in ASIDE.finditer(sentence)]
-        actors, places = actor_mentions(body, mentions[lo:hi], asides, params.acting_places)
+        actors, places = actor_mentions(body, mentions[lo:hi], asides, params.acting_places, params.cities_act_only_with_qid)
         groups = actor_groups(body, actors)
         verbal_roots = {t.root_code for _, _, t in found if t.voice != "nominal"}
         trigger_starts = []
@@ -242,7 +242,7 @@ def code_article(
             place = place_for(places, t_start)
             if trigger.event_code.startswith("04") and not side2 and place is not None and trigger.event_code != "040":
                 side2 = [place]  # `tiba di Moskow`: the visited place is the host
-            dyadic = trigger.root_code in DYADIC_ROOTS or trigger.event_code in DYADIC_ROOTS
+            dyadic = trigger.root_code in params.dyadic_roots or trigger.event_code in params.dyadic_roots
             if dyadic and not side2 and len(side1) < 2:
                 skip("no_actor1" if not side1 else "no_actor2")
                 continue

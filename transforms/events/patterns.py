@@ -34,7 +34,8 @@ GENITIVE_GAP = re.compile(
     r"(?:\s+[A-Z][\w.'-]*){0,5}\s*$"  # titles and the country they name: `Raja Arab Saudi`, `Menlu AS`
 )
 LIGHT_VERB_GAP = re.compile(
-    r"^\s*,?\s*(?:(?:yang|sedang|tengah|telah|sudah|akan|kembali|juga|pun|langsung|resmi)\s+)*"
+    r"^\s*,?\s*(?:(?:yang|sedang|tengah|telah|sudah|akan|kembali|juga|pun|langsung|resmi|sebelumnya|kemudian|lalu|"
+    r"bahkan|sempat|pernah|baru|secara\s+[a-z]+)\s+)*"
     r"(?:melakukan|melancarkan|menggelar|mengadakan|meluncurkan|memulai|menjalani|mengirim|mengirimkan|"
     r"menyampaikan|mengeluarkan|melontarkan|melayangkan|memberikan|dalam)\s+(?:[a-z-]+\s+){0,2}$",
     re.IGNORECASE,
