@@ -6,6 +6,10 @@ capitalised nouns); a candidate is actor 1 when its phrase head is the verb's `n
 `obl:agent` (or `obl` with `oleh`), actor 2 when it is `obj`, `nsubj:pass` or an `obl` with
 `kepada`/`terhadap`/`dengan`; a relative clause's `yang` subject passes the role to the noun
 the clause modifies, and a coordinated verb without a subject inherits its head verb's.
+`--gold` adds the verbal triggers of the project's own event gold, dev splits only (the 20 dev
+articles of tests/data/events_gold_articles.jsonl and the dev articles of tests/data/events_real/,
+read from KABAR_REALNEWS_DIR), each counted GOLD_WEIGHT times: a candidate is actor 1 / actor 2
+when one of its entity's names is a gold actor of an event of the article with the trigger's root.
 `--write` stores the weights in data/models/roles/weights.tsv.
 """
 
@@ -27,6 +31,7 @@ HELD_OUT = ("gsd/id_gsd-ud-test.conllu", "pud/id_pud-ud-test.conllu")
 CLIMB = {"flat", "flat:name", "flat:foreign", "compound", "appos", "conj"}
 TARGET_CASES = {"kepada", "terhadap", "dengan"}
 L2 = 1e-3
+GOLD_WEIGHT = 3
 MAX_DISTANCE = 30  # tokens: candidates farther from the verb are not considered (as a sentence clips at run time)
 
 
@@ -135,6 +140,70 @@ def instances(sentences: list[list[Token]]):
             )
 
 
+def gold_instances() -> list:
+    """(words, trigger span, candidate spans, actor-1 flags, actor-2 flags) from the dev splits of the event gold."""
+    import datetime as dt
+
+    import polars as pl
+
+    from benchmarks import events as old_gold
+    from benchmarks import events_real
+    from transforms import pipeline
+    from transforms.events import EventParams, find_triggers, load_triggers, sentence_bounds
+    from transforms.events.actors import Mention, actor_mentions
+    from transforms.events.roles import tokens_of
+
+    triggers = load_triggers()
+    bundles = []  # (body, mentions as Mention list, names per entity, gold events [(root, a1 names, a2 names)])
+    articles = [a for a in old_gold.read_articles() if old_gold.split_of(a["article_id"]) == "dev"]
+    frame = pl.DataFrame({"article_id": [a["article_id"] for a in articles], "body": [a["body"] for a in articles]})
+    mentions, names, _ = old_gold.entity_mentions(frame)
+    gold = old_gold.read_gold_events()
+    for article_id, body in frame.iter_rows():
+        rows = mentions.filter(pl.col("article_id") == article_id).sort("start_char")
+        events = [(g.root_code, g.actor1, g.actor2) for g in gold if g.article_id == article_id]
+        bundles.append((body, rows, names, events))
+    if events_real.corpus_dir().is_dir():
+        real_articles, real_gold = events_real.read_gold(old_gold._norm)
+        documents, _ = events_real.read_documents([a for a in real_articles if a["split"] == "dev"])
+        result, raw_names = events_real.run_pipeline(documents, EventParams())
+        real_names = {e: {old_gold._norm(n) for n in v} for e, v in raw_names.items()}
+        real_mentions = result.entity_mentions.join(result.entities.select("entity_id", "subtype"), on="entity_id", how="left")
+        for article_id, body in result.articles.select("article_id", "body").iter_rows():
+            rows = real_mentions.filter(pl.col("article_id") == article_id).sort("start_char")
+            events = [(g.root_code, g.actor1, g.actor2) for g in real_gold if g.article_id == article_id and not g.negated]
+            bundles.append((body, rows, real_names, events))
+    data = []
+    for body, rows, names, events in bundles:
+        if not events:
+            continue
+        mention_list = [Mention(*r) for r in rows.select("start_char", "end_char", "entity_id", "type", "subtype").iter_rows()]
+        for t_start, t_end, trigger in find_triggers(body, triggers):
+            if trigger.voice == "nominal" or trigger.event_code == "-":
+                continue
+            same_root = [e for e in events if e[0] == trigger.root_code]
+            if not same_root:
+                continue
+            s_start, s_end = sentence_bounds(body, t_start)
+            actors, _ = actor_mentions(body, [m for m in mention_list if s_start <= m.start and m.end <= s_end])
+            tokens = tokens_of(body[s_start:s_end])
+            starts = [s_start + t[0] for t in tokens]
+            import bisect
+            verb = (bisect.bisect_left(starts, t_start), max(bisect.bisect_left(starts, t_end), bisect.bisect_left(starts, t_start) + 1))
+            spans, flags1, flags2 = [], [], []
+            for m in actors:
+                span = (bisect.bisect_left(starts, m.start), bisect.bisect_left(starts, m.end))
+                if span[1] <= span[0] or (verb[0] < span[1] and span[0] < verb[1]):
+                    continue
+                known = names.get(m.entity_id, set())
+                spans.append(span)
+                flags1.append(any(known & e[1] for e in same_root))
+                flags2.append(any(known & e[2] for e in same_root))
+            if spans and (any(flags1) or any(flags2)):
+                data.append(([t[2] for t in tokens], verb, spans, flags1, flags2))
+    return data
+
+
 def train(data: list, epochs: int = 300, rate: float = 0.1) -> RoleModel:
     """Listwise softmax per role (candidates plus "nobody" at 0), log-likelihood of the gold set, Adam, L2."""
     vocabulary: dict[str, int] = {}
@@ -206,10 +275,15 @@ def evaluate(data: list, model: RoleModel) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="store the weights in data/models/roles/weights.tsv")
+    parser.add_argument("--gold", action="store_true", help="add the dev splits of the project's event gold")
     args = parser.parse_args()
     train_data = [i for name in TRAIN for i in instances(read_conllu(UD / name))]
+    if args.gold:
+        extra = gold_instances()
+        print(f"event gold (dev splits): {len(extra)} triggers, each counted {GOLD_WEIGHT} times")
+        train_data += extra * GOLD_WEIGHT
     model = train(train_data)
-    print(f"trained on {len(train_data)} verbs ({', '.join(TRAIN)}); {len(model.weights)} features")
+    print(f"trained on {len(train_data)} verbs ({', '.join(TRAIN)}{' + gold' if args.gold else ''}); {len(model.weights)} features")
     for name in ("train", *HELD_OUT):
         data = train_data if name == "train" else list(instances(read_conllu(UD / name)))
         r = evaluate(data, model)
