@@ -349,3 +349,22 @@ def test_the_ranker_reads_a_passive_agent_and_a_relative_subject(triggers):
 def test_gagal_and_tanpa_negate(triggers):
     events, _ = coded(articles("Rusia gagal menyerang Ukraina pada 2022."), triggers)
     assert events["is_negated"].to_list() == [True]
+
+
+def test_the_real_news_gold_holds_ids_hashes_and_a_fixed_split():
+    import hashlib
+    import json
+    from pathlib import Path
+
+    gold = Path(__file__).parents[1] / "data" / "events_real"
+    articles = [json.loads(line) for line in (gold / "articles.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    ids = {a["article_id"] for a in articles}
+    for article in articles:
+        assert article["article_id"] == article["file_sha256"][:16]
+        odd = int(hashlib.sha1(("kabar-events-real" + article["article_id"]).encode()).hexdigest(), 16) % 2
+        assert article["split"] == ("test" if odd else "dev")
+    rows = [line.split("\t") for line in (gold / "events.tsv").read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith(("#", "article_id\t"))]
+    assert rows and all(row[0] in ids and row[1].isdigit() and row[4] in ("0", "1") for row in rows)
+    assert len({a["path"].split("/")[0] for a in articles if a["kind"] == "hard"}) >= 6
+    assert sum(a["kind"] == "soft" for a in articles) >= 20
