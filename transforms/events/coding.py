@@ -240,8 +240,11 @@ def code_article(
                 side2 = []  # a denial's object is the denied claim, not a party
             side1, side2 = unique(side1, params.max_actors_per_side), unique(side2, params.max_actors_per_side)
             place = place_for(places, t_start)
-            if trigger.event_code.startswith("04") and not side2 and place is not None and trigger.event_code != "040":
-                side2 = [place]  # `tiba di Moskow`: the visited place is the host
+            host = place is not None and place.subtype in params.acting_places and (
+                place.subtype != "CITY" or not params.cities_act_only_with_qid or place.entity_id.startswith("Q")
+            )
+            if trigger.event_code.startswith("04") and not side2 and host and trigger.event_code != "040":
+                side2 = [place]  # `tiba di Moskow`: the visited country or capital is the host, not any town
             dyadic = trigger.root_code in params.dyadic_roots or trigger.event_code in params.dyadic_roots
             if dyadic and not side2 and len(side1) < 2:
                 skip("no_actor1" if not side1 else "no_actor2")
