@@ -61,23 +61,18 @@ def classify_sections(articles: pl.DataFrame, model: SectionModel) -> pl.DataFra
         .explode("word")
         .join(model.weights, on="word", how="inner")
     )
-    sums = words.group_by("article_id").agg(pl.col(s).sum() for s in SECTIONS)
-    scores = articles.select("article_id").join(sums, on="article_id", how="left", maintain_order="left").with_columns(
-        (pl.col(s).fill_null(0.0) + model.bias[s]).alias(s) for s in SECTIONS
+    sums = words.group_by("article_id").agg(pl.col(s).sum() for s in SECTIONS).with_columns(
+        (pl.col(s) + model.bias[s]).alias(s) for s in SECTIONS
     )
-    ranked = scores.select(
+    scored = sums.select(
         "article_id",
-        pl.concat_list(SECTIONS).list.arg_max().alias("best"),
-        pl.concat_list(SECTIONS).list.sort(descending=True).alias("sorted"),
-        pl.col(SECTIONS[0]).is_not_null().alias("_"),
+        pl.concat_list(SECTIONS).list.arg_max().replace_strict(dict(enumerate(SECTIONS)), return_dtype=pl.String).alias("section"),
+        pl.concat_list(SECTIONS).list.sort(descending=True).alias("ranked"),
+    ).select(
+        "article_id", "section",
+        (pl.col("ranked").list.get(0) - pl.col("ranked").list.get(1)).cast(pl.Float64).alias("section_margin"),
     )
-    known = articles.select("article_id").join(sums.select("article_id", pl.lit(True).alias("seen")), on="article_id", how="left", maintain_order="left")
-    return ranked.with_columns(known["seen"].fill_null(False).alias("seen")).select(
-        "article_id",
-        pl.when(pl.col("seen"))
-        .then(pl.col("best").replace_strict(dict(enumerate(SECTIONS)), return_dtype=pl.String))
-        .otherwise(pl.lit(DEFAULT_SECTION))
-        .alias("section"),
-        pl.when(pl.col("seen")).then((pl.col("sorted").list.get(0) - pl.col("sorted").list.get(1)).cast(pl.Float64))
-        .otherwise(0.0).alias("section_margin"),
+    # An article without one known word (empty, or not Indonesian) keeps the default section.
+    return articles.select("article_id").join(scored, on="article_id", how="left", maintain_order="left").with_columns(
+        pl.col("section").fill_null(DEFAULT_SECTION), pl.col("section_margin").fill_null(0.0)
     )
