@@ -76,7 +76,7 @@ def kabar_masks(records: list[dict], removed: pl.DataFrame) -> dict[tuple[str, i
     texts = {r["id"]: [("".join(t for _, t in line)) for line in r["lines"]] for r in records}
     masks: dict[tuple[str, int], list[bool]] = {}
     cursor: dict[tuple[str, int], int] = defaultdict(int)
-    for article_id, line_no, text, _rule, kind in removed.iter_rows():
+    for article_id, line_no, text, kind in removed.select("article_id", "line_no", "text", "kind").iter_rows():
         line = texts[article_id][line_no - 1]
         key = (article_id, line_no - 1)
         mask = masks.setdefault(key, [False] * len(line))

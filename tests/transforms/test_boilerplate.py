@@ -138,7 +138,9 @@ def test_each_family_is_removed_as_a_whole_line(rules, furniture, rule):
     row, removed = clean_one(rules, f"{PARAGRAPH}\n\n{furniture}\n\n{PARAGRAPH_2}")
     assert row["body"] == f"{PARAGRAPH}\n\n{PARAGRAPH_2}"
     expected = pl.DataFrame(
-        {"article_id": ["a0"], "line_no": [3], "text": [furniture], "rule": [rule], "kind": ["line"]}, schema=REMOVED_SCHEMA
+        {"article_id": ["a0"], "line_no": [3], "text": [furniture], "rule": [rule], "kind": ["line"],
+         "start_char": [0], "end_char": [len(furniture)]},
+        schema=REMOVED_SCHEMA,
     )
     assert_frame_equal(removed, expected)
 
@@ -453,6 +455,9 @@ def test_glued_and_inline_furniture_in_a_one_line_body_is_cut_and_the_text_kept(
     inline = removed.filter(pl.col("kind") == "inline")
     assert rule in inline["rule"].to_list()
     assert all(line_no == 3 for line_no in inline["line_no"])
+    line = text.split("\n")[2]
+    for removed_text, start, end in inline.select("text", "start_char", "end_char").iter_rows():
+        assert line[start:end] == removed_text  # offsets locate the span in its raw line
 
 
 def test_a_marker_glued_onto_the_previous_word_is_split_out(rules):

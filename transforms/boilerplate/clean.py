@@ -235,8 +235,25 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
             kept = [record[1] for record in restored]
             kept_from = [record[0] - 1 for record in restored]
     if origin is None:
-        return "\n".join(kept), meta, removed
-    return _join_segments(kept, kept_from, origin), meta, _raw_records(removed, origin, raw_lines)
+        return "\n".join(kept), meta, _with_offsets(removed, raw_lines)
+    return _join_segments(kept, kept_from, origin), meta, _with_offsets(_raw_records(removed, origin, raw_lines), raw_lines)
+
+
+def _with_offsets(records: list, raw_lines: list[str]) -> list:
+    """Each record with (start, end) of its text in its raw line: found in order from the previous removal's end."""
+    cursor: dict[int, int] = {}
+    located = []
+    for line_no, text, rule, kind in records:
+        line = raw_lines[line_no - 1]
+        start = line.find(text, cursor.get(line_no, 0))
+        if start < 0:
+            start = line.find(text)
+        if start < 0:
+            located.append((line_no, text, rule, kind, None, None))
+            continue
+        cursor[line_no] = start + len(text)
+        located.append((line_no, text, rule, kind, start, start + len(text)))
+    return located
 
 
 def _join_segments(kept: list[str], kept_from: list[int], origin: list[tuple[int, int]]) -> str:
@@ -283,12 +300,14 @@ def clean_articles(
         clean_rows["body"].append(body)
         for name in ("outlet", "dateline", "title", "author", "agency", "date_line"):
             clean_rows[name].append(meta[name])
-        for line_no, removed_text, rule, kind in removed:
+        for line_no, removed_text, rule, kind, start, end in removed:
             removed_rows["article_id"].append(article_id)
             removed_rows["line_no"].append(line_no)
             removed_rows["text"].append(removed_text)
             removed_rows["rule"].append(rule)
             removed_rows["kind"].append(kind)
+            removed_rows["start_char"].append(start)
+            removed_rows["end_char"].append(end)
     return pl.DataFrame(clean_rows, schema=CLEAN_SCHEMA), pl.DataFrame(removed_rows, schema=REMOVED_SCHEMA)
 
 
