@@ -39,7 +39,7 @@ class EventParams:
     role_margin: float = 0.0  # an actor is taken only when its score beats "nobody" by this much (log-odds)
     agree_confidence: float = 0.9  # a side's confidence at least this when ranker and rules name the same actor
     rules_alone_confidence: float = 0.6  # a side only the rules name
-    min_confidence: float = 0.5  # events below this confidence are not published (coded, then left in the audit)
+    min_confidence: float = 0.45  # events below this confidence are not published (coded, then left in the audit)
 
     def __post_init__(self) -> None:
         if self.inherit_scope not in INHERIT_SCOPES:
