@@ -27,8 +27,8 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms.dates import DateValue, find_date_expressions, parse_date
 from benchmarks import events_real
+from transforms.dates import DateValue, find_date_expressions, parse_date
 from transforms.events import EventParams, extract_events, load_triggers
 
 ROOT = Path(__file__).parents[1]
@@ -38,13 +38,28 @@ INDOSUM = ROOT.parent / "shared" / "corpora" / "indosum-dev" / "articles.jsonl"
 # Evaluation convention (GDELT codes a capital or seat of government as its state):
 # a system actor matches a gold actor when any of their names are equal after this map.
 METONYMS = {
-    "pyongyang": "korea utara", "korut": "korea utara", "dprk": "korea utara",
-    "moskow": "rusia", "kremlin": "rusia", "federasi rusia": "rusia",
-    "washington": "amerika serikat", "as": "amerika serikat", "gedung putih": "amerika serikat", "amerika": "amerika serikat",
-    "beijing": "china", "tiongkok": "china", "cina": "china",
-    "seoul": "korea selatan", "korsel": "korea selatan",
-    "tokyo": "jepang", "ankara": "turki", "damaskus": "suriah", "riyadh": "arab saudi", "saudi": "arab saudi",
-    "perserikatan bangsa-bangsa": "pbb", "perserikatan bangsa - bangsa": "pbb",
+    "pyongyang": "korea utara",
+    "korut": "korea utara",
+    "dprk": "korea utara",
+    "moskow": "rusia",
+    "kremlin": "rusia",
+    "federasi rusia": "rusia",
+    "washington": "amerika serikat",
+    "as": "amerika serikat",
+    "gedung putih": "amerika serikat",
+    "amerika": "amerika serikat",
+    "beijing": "china",
+    "tiongkok": "china",
+    "cina": "china",
+    "seoul": "korea selatan",
+    "korsel": "korea selatan",
+    "tokyo": "jepang",
+    "ankara": "turki",
+    "damaskus": "suriah",
+    "riyadh": "arab saudi",
+    "saudi": "arab saudi",
+    "perserikatan bangsa-bangsa": "pbb",
+    "perserikatan bangsa - bangsa": "pbb",
 }
 SPLIT_SALT = "kabar-events-split"
 PARAMS = EventParams()  # `--set name=value` overrides one knob (tuning on dev only)
@@ -82,8 +97,22 @@ SEED_CHECKS = [
     ("000_9a640672c9625f67", "05", {"rusia", "korea utara"}, "2024-06-01", "month", "Russia-North Korea treaty, June 2024"),
     ("000_9a640672c9625f67", "05", {"rusia", "korea utara"}, "2024-10-24", "day", "ratification, 24 Oct 2024"),
     ("000_9a640672c9625f67", "05", {"korea selatan", "kuba"}, "2024-02-14", "day", "South Korea-Cuba relations, 14 Feb 2024"),
-    ("003_7ec33b65d1fa3300", "04", {"kim jong un", "sergei shoigu"}, "2023-07-27", "day", "Kim hosts Shoigu, Pyongyang, 27 Jul 2023"),
-    ("003_7ec33b65d1fa3300", "04", {"kim jong un", "vladimir putin"}, "2019-01-01", "year", "Kim-Putin summit, Vladivostok, 2019"),
+    (
+        "003_7ec33b65d1fa3300",
+        "04",
+        {"kim jong un", "sergei shoigu"},
+        "2023-07-27",
+        "day",
+        "Kim hosts Shoigu, Pyongyang, 27 Jul 2023",
+    ),
+    (
+        "003_7ec33b65d1fa3300",
+        "04",
+        {"kim jong un", "vladimir putin"},
+        "2019-01-01",
+        "year",
+        "Kim-Putin summit, Vladivostok, 2019",
+    ),
     ("004_d72669dba3965a89", "04", {"joe biden", "korea selatan"}, "2023-08-18", "day", "Camp David summit, 18 Aug 2023"),
 ]
 
@@ -124,12 +153,18 @@ def read_gold_events() -> list[GoldEvent]:
             continue
         fields = (line.split("\t") + [""] * 10)[:10]
         article_id, _trigger, code, actor1, actor2, date, precision, _place, symmetric, _note = fields
-        events.append(GoldEvent(
-            article_id, code[:2],
-            frozenset(_norm(a) for a in actor1.split("|") if a),
-            frozenset(_norm(a) for a in actor2.split("|") if a),
-            date or None, precision or None, symmetric == "1", line,
-        ))
+        events.append(
+            GoldEvent(
+                article_id,
+                code[:2],
+                frozenset(_norm(a) for a in actor1.split("|") if a),
+                frozenset(_norm(a) for a in actor2.split("|") if a),
+                date or None,
+                precision or None,
+                symmetric == "1",
+                line,
+            )
+        )
     return events
 
 
@@ -185,9 +220,11 @@ def entity_mentions(articles: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, set
 
 def _gazetteer_mentions(articles: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, set[str]], str]:
     """Stand-in recogniser: exact matches of the gold actor names (optimistic; says so)."""
-    surfaces = sorted({
-        name for event in read_gold_events() for side in (event.actor1, event.actor2) for name in side
-    } | set(METONYMS), key=len, reverse=True)
+    surfaces = sorted(
+        {name for event in read_gold_events() for side in (event.actor1, event.actor2) for name in side} | set(METONYMS),
+        key=len,
+        reverse=True,
+    )
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(s) for s in surfaces) + r")(?!\w)", re.IGNORECASE)
     rows = []
     for article_id, body in articles.select("article_id", "body").iter_rows():
@@ -227,18 +264,22 @@ def _matches(system: dict, gold: GoldEvent, names: dict[str, set[str]], check_da
 
 def evaluate_events(articles: list[dict], verbose: bool) -> dict:
     """Precision / recall of coded events against events_gold.tsv (negated events excluded)."""
-    frame = pl.DataFrame({
-        "article_id": [a["article_id"] for a in articles],
-        "body": [a["body"] for a in articles],
-        "published_date": [dt.date.fromisoformat(a["published_date"]) if a["published_date"] else None for a in articles],
-        "dateline": [a["dateline"] for a in articles],
-    }, schema_overrides={"published_date": pl.Date})
+    frame = pl.DataFrame(
+        {
+            "article_id": [a["article_id"] for a in articles],
+            "body": [a["body"] for a in articles],
+            "published_date": [dt.date.fromisoformat(a["published_date"]) if a["published_date"] else None for a in articles],
+            "dateline": [a["dateline"] for a in articles],
+        },
+        schema_overrides={"published_date": pl.Date},
+    )
     mentions, names, recogniser = entity_mentions(frame.select("article_id", "body"))
     triggers = load_triggers()
     symmetric_codes = {t.event_code for t in triggers.triggers if t.symmetric}
     events, event_mentions = extract_events(frame, mentions, triggers, PARAMS)
     coded = (
-        event_mentions.select("event_id", "article_id", "trigger", "sentence").join(events, on="event_id")
+        event_mentions.select("event_id", "article_id", "trigger", "sentence")
+        .join(events, on="event_id")
         .filter(~pl.col("is_negated"))
         .unique(subset=["event_id", "article_id"], keep="first", maintain_order=True)
     )
@@ -258,32 +299,47 @@ def evaluate_events(articles: list[dict], verbose: bool) -> dict:
         n_correct, n_found = sum(hits[i] for i in keep_s), sum(found_flags[i] for i in keep_g)
         by_split[split] = {
             "articles": len({a["article_id"] for a in articles if in_split(a["article_id"], split)}),
-            "system": len(keep_s), "correct": n_correct, "gold": len(keep_g), "found": n_found,
-            "precision": n_correct / len(keep_s) if keep_s else 0.0, "recall": n_found / len(keep_g) if keep_g else 0.0,
+            "system": len(keep_s),
+            "correct": n_correct,
+            "gold": len(keep_g),
+            "found": n_found,
+            "precision": n_correct / len(keep_s) if keep_s else 0.0,
+            "recall": n_found / len(keep_g) if keep_g else 0.0,
         }
     if verbose:  # dev errors only: the held-out half is for the final figures, never for tuning
         for s, ok in zip(system, hits):
             if not ok and split_of(s["article_id"]) == "dev":
                 a1 = sorted(names.get(s["actor1_entity_id"], {"?"}))[:2]
                 a2 = sorted(names.get(s["actor2_entity_id"], {"-"}))[:2] if s["actor2_entity_id"] else ["-"]
-                print(f"  FP {s['article_id'][:20]} {s['event_code']} {a1} -> {a2} {s['event_date']} {s['date_precision']} | {s['trigger']!r} | {s['sentence'][:110]!r}")
+                print(
+                    f"  FP {s['article_id'][:20]} {s['event_code']} {a1} -> {a2} {s['event_date']} {s['date_precision']} | {s['trigger']!r} | {s['sentence'][:110]!r}"
+                )
         for g, ok in zip(gold, found_flags):
             if not ok and split_of(g.article_id) == "dev":
                 print(f"  FN {g.line[:160]}")
     # Diagnostic: the same scores when the date is not required (code and actors only).
     loose_correct = sum(any(_matches(s, g, names, False) for g in gold_by_article.get(s["article_id"], [])) for s in system)
-    loose_found = sum(
-        any(_matches(s, g, names, False) for s in system if s["article_id"] == g.article_id) for g in gold
-    )
+    loose_found = sum(any(_matches(s, g, names, False) for s in system if s["article_id"] == g.article_id) for g in gold)
     seeds = []
     for article_id, root, actors, date, precision, label in SEED_CHECKS:
-        probe = GoldEvent(article_id, root, frozenset(list(actors)[:1]), frozenset(list(actors)[1:]), date, precision, True, label)
+        probe = GoldEvent(
+            article_id, root, frozenset(list(actors)[:1]), frozenset(list(actors)[1:]), date, precision, True, label
+        )
         seeds.append((label, any(_matches(s, probe, names) for s in system if s["article_id"] == article_id)))
     return {
-        "recogniser": recogniser, "system": len(system), "correct": correct, "gold": len(gold), "found": len(found),
-        "precision": correct / len(system) if system else 0.0, "recall": len(found) / len(gold),
-        "seeds": seeds, "by_split": by_split, "events_rows": events.height, "event_mentions_rows": event_mentions.height,
-        "loose_precision": loose_correct / len(system) if system else 0.0, "loose_recall": loose_found / len(gold),
+        "recogniser": recogniser,
+        "system": len(system),
+        "correct": correct,
+        "gold": len(gold),
+        "found": len(found),
+        "precision": correct / len(system) if system else 0.0,
+        "recall": len(found) / len(gold),
+        "seeds": seeds,
+        "by_split": by_split,
+        "events_rows": events.height,
+        "event_mentions_rows": event_mentions.height,
+        "loose_precision": loose_correct / len(system) if system else 0.0,
+        "loose_recall": loose_found / len(gold),
     }
 
 
@@ -298,10 +354,15 @@ def measure_speed(limit: int) -> tuple[int, float, float, str]:
         gold = read_articles()
         bodies = [(f"{a['article_id']}#{k}", a["body"]) for k in range(max(1, limit // len(gold))) for a in gold]
         corpus = f"gold articles repeated ({len(bodies)}; ../shared absent)"
-    frame = pl.DataFrame({
-        "article_id": [b[0] for b in bodies], "body": [b[1] for b in bodies],
-        "published_date": [dt.date(2017, 6, 1)] * len(bodies), "dateline": [None] * len(bodies),
-    }, schema_overrides={"published_date": pl.Date, "dateline": pl.String})
+    frame = pl.DataFrame(
+        {
+            "article_id": [b[0] for b in bodies],
+            "body": [b[1] for b in bodies],
+            "published_date": [dt.date(2017, 6, 1)] * len(bodies),
+            "dateline": [None] * len(bodies),
+        },
+        schema_overrides={"published_date": pl.Date, "dateline": pl.String},
+    )
     mentions, _names, _ = entity_mentions(frame.select("article_id", "body"))
     triggers = load_triggers()
     extract_events(frame.head(50), mentions, triggers)  # warm-up: regex compilation, caches
@@ -331,23 +392,31 @@ def report_real(args: argparse.Namespace) -> None:
         return
     symmetric = {t.event_code for t in load_triggers().triggers if t.symmetric}
     r = events_real.evaluate(PARAMS, _norm, symmetric, args.verbose)
-    print(f"real news: {r['articles']} gold articles read from {events_real.corpus_dir()}"
-          + (f"; left out (bytes changed or missing): {', '.join(r['bad_files'])}" if r["bad_files"] else ""))
+    print(
+        f"real news: {r['articles']} gold articles read from {events_real.corpus_dir()}"
+        + (f"; left out (bytes changed or missing): {', '.join(r['bad_files'])}" if r["bad_files"] else "")
+    )
     for split in ("dev",) if args.dev_only else ("test", "dev"):
         for prefix, how in (("", "names equal"), ("loose-", "a gold name inside the recognised name")):
             f = r[prefix + split]
-            print(f"real news [{split}, {how}]: {f['articles']} articles, {f['gold']} gold events; precision "
-                  f"{f['precision']:.3f} ({f['correct']}/{f['system']}), recall {f['recall']:.3f} ({f['found']}/{f['gold']})")
-    print(f"real news: {r['soft_events']} events coded in {r['soft_articles']} sports/entertainment/lifestyle articles "
-          f"({r['soft_events'] / max(1, r['soft_articles']):.2f} per article); section classifier: "
-          f"{r['hard_read_as_soft']}/{r['hard_articles']} hard-news articles read as soft, "
-          f"{r['soft_read_as_hard']}/{r['soft_articles']} soft read as hard")
+            print(
+                f"real news [{split}, {how}]: {f['articles']} articles, {f['gold']} gold events; precision "
+                f"{f['precision']:.3f} ({f['correct']}/{f['system']}), recall {f['recall']:.3f} ({f['found']}/{f['gold']})"
+            )
+    print(
+        f"real news: {r['soft_events']} events coded in {r['soft_articles']} sports/entertainment/lifestyle articles "
+        f"({r['soft_events'] / max(1, r['soft_articles']):.2f} per article); section classifier: "
+        f"{r['hard_read_as_soft']}/{r['hard_articles']} hard-news articles read as soft, "
+        f"{r['soft_read_as_hard']}/{r['soft_articles']} soft read as hard"
+    )
     if args.no_speed or args.dev_only:
         return
     n, section_ms, events_ms, rules_ms = events_real.measure_cost()
-    print(f"cost on {n} real articles, CPU ms per article on one core: section {section_ms:.3f}, events stage "
-          f"{events_ms:.3f} (of which the role ranker {events_ms - rules_ms:+.3f} over rules only); "
-          f"section + events {section_ms + events_ms:.3f}")
+    print(
+        f"cost on {n} real articles, CPU ms per article on one core: section {section_ms:.3f}, events stage "
+        f"{events_ms:.3f} (of which the role ranker {events_ms - rules_ms:+.3f} over rules only); "
+        f"section + events {section_ms + events_ms:.3f}"
+    )
 
 
 def main() -> None:
@@ -373,8 +442,10 @@ def main() -> None:
     print(f"events: mentions from {result['recogniser']}")
     if args.dev_only:
         r = result["by_split"]["dev"]
-        print(f"events [dev]: {r['articles']} articles, {r['gold']} gold; precision {r['precision']:.3f} ({r['correct']}/{r['system']}), "
-              f"recall {r['recall']:.3f} ({r['found']}/{r['gold']})")
+        print(
+            f"events [dev]: {r['articles']} articles, {r['gold']} gold; precision {r['precision']:.3f} ({r['correct']}/{r['system']}), "
+            f"recall {r['recall']:.3f} ({r['found']}/{r['gold']})"
+        )
         return
     print(
         f"events: {len(articles)} articles, {result['gold']} gold events, {result['system']} coded (non-negated, per article); "
@@ -388,8 +459,7 @@ def main() -> None:
             f"precision {r['precision']:.3f} ({r['correct']}/{r['system']}), recall {r['recall']:.3f} ({r['found']}/{r['gold']})"
         )
     print(
-        f"events (diagnostic, date not required): precision {result['loose_precision']:.3f}, "
-        f"recall {result['loose_recall']:.3f}"
+        f"events (diagnostic, date not required): precision {result['loose_precision']:.3f}, recall {result['loose_recall']:.3f}"
     )
     print(f"events frames on the gold: {result['events_rows']} events rows, {result['event_mentions_rows']} event_mentions rows")
     for label, ok in result["seeds"]:

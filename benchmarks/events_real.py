@@ -54,10 +54,16 @@ def read_gold(norm) -> tuple[list[dict], list[RealGold]]:
         if not line.strip() or line.startswith("#") or line.startswith("article_id\t"):
             continue
         article_id, code, actor1, actor2, negated, *_ = (line.split("\t") + [""] * 7)[:7]
-        events.append(RealGold(
-            article_id, code[:2], frozenset(norm(a) for a in actor1.split("|") if a.strip()),
-            frozenset(norm(a) for a in actor2.split("|") if a.strip()), negated.strip() == "1", line,
-        ))
+        events.append(
+            RealGold(
+                article_id,
+                code[:2],
+                frozenset(norm(a) for a in actor1.split("|") if a.strip()),
+                frozenset(norm(a) for a in actor2.split("|") if a.strip()),
+                negated.strip() == "1",
+                line,
+            )
+        )
     return articles, events
 
 
@@ -77,8 +83,15 @@ def read_documents(articles: list[dict]) -> tuple[pl.DataFrame, list[str]]:
             continue
         rows.append((article["article_id"], str(path), digest, raw, article["path"].split("/")[0]))
     documents = pl.DataFrame(
-        rows, schema={"article_id": pl.String, "source_path": pl.String, "source_sha256": pl.String,
-                      "raw_bytes": pl.Binary, "outlet_hint": pl.String}, orient="row",
+        rows,
+        schema={
+            "article_id": pl.String,
+            "source_path": pl.String,
+            "source_sha256": pl.String,
+            "raw_bytes": pl.Binary,
+            "outlet_hint": pl.String,
+        },
+        orient="row",
     )
     return documents, bad
 
@@ -105,7 +118,8 @@ def evaluate(params: EventParams, norm, symmetric_codes: set[str], verbose: bool
     kind = {a["article_id"]: a["section"] for a in articles}
     predicted_section = dict(result.articles.select("article_id", "section").iter_rows())
     coded = (
-        result.event_mentions.select("event_id", "article_id", "trigger", "sentence").join(result.events, on="event_id")
+        result.event_mentions.select("event_id", "article_id", "trigger", "sentence")
+        .join(result.events, on="event_id")
         .unique(subset=["event_id", "article_id"], keep="first", maintain_order=True)
     )
     system = [row for row in coded.iter_rows(named=True) if not row["is_negated"]]
@@ -148,23 +162,30 @@ def evaluate(params: EventParams, norm, symmetric_codes: set[str], verbose: bool
             if split.get(s["article_id"]) == "dev":
                 a1 = sorted(names.get(s["actor1_entity_id"], {"?"}))[:2]
                 a2 = sorted(names.get(s["actor2_entity_id"], {"-"}))[:2] if s["actor2_entity_id"] else ["-"]
-                print(f"  {'TP' if ok else 'FP'} {s['article_id']} {s['event_code']} {a1} -> {a2} conf {s['confidence']:.2f} | {s['trigger']!r}")
+                print(
+                    f"  {'TP' if ok else 'FP'} {s['article_id']} {s['event_code']} {a1} -> {a2} conf {s['confidence']:.2f} | {s['trigger']!r}"
+                )
         for g, ok in zip(positives, found):
             if not ok and split.get(g.article_id) == "dev":
                 print(f"  FN [{predicted_section.get(g.article_id)}] {g.line[:150]}")
     return figures
 
 
-def _score_splits(figures: dict, prefix: str, system: list, positives: list, hits: list, found: list, split: dict,
-                  documents: pl.DataFrame) -> None:
+def _score_splits(
+    figures: dict, prefix: str, system: list, positives: list, hits: list, found: list, split: dict, documents: pl.DataFrame
+) -> None:
     for name in ("dev", "test"):
         keep_s = [i for i, s in enumerate(system) if split.get(s["article_id"]) == name]
         keep_g = [i for i, g in enumerate(positives) if split.get(g.article_id) == name]
         n_correct, n_found = sum(hits[i] for i in keep_s), sum(found[i] for i in keep_g)
         figures[prefix + name] = {
-            "articles": sum(split[a] == name for a in documents["article_id"]), "system": len(keep_s), "correct": n_correct,
-            "gold": len(keep_g), "found": n_found,
-            "precision": n_correct / len(keep_s) if keep_s else 0.0, "recall": n_found / len(keep_g) if keep_g else 0.0,
+            "articles": sum(split[a] == name for a in documents["article_id"]),
+            "system": len(keep_s),
+            "correct": n_correct,
+            "gold": len(keep_g),
+            "found": n_found,
+            "precision": n_correct / len(keep_s) if keep_s else 0.0,
+            "recall": n_found / len(keep_g) if keep_g else 0.0,
         }
 
 
@@ -178,11 +199,15 @@ def measure_cost(limit: int | None = None) -> tuple[int, float, float, float]:
     from transforms.events import load_triggers
 
     paths = sorted(corpus_dir().glob("*/*.txt"))[:limit]
-    frame = pl.DataFrame({
-        "article_id": [str(i) for i in range(len(paths))],
-        "body": [p.read_text(encoding="utf-8", errors="replace") for p in paths],
-        "published_date": [dt.date(2025, 1, 1)] * len(paths), "dateline": [None] * len(paths),
-    }, schema_overrides={"published_date": pl.Date, "dateline": pl.String})
+    frame = pl.DataFrame(
+        {
+            "article_id": [str(i) for i in range(len(paths))],
+            "body": [p.read_text(encoding="utf-8", errors="replace") for p in paths],
+            "published_date": [dt.date(2025, 1, 1)] * len(paths),
+            "dateline": [None] * len(paths),
+        },
+        schema_overrides={"published_date": pl.Date, "dateline": pl.String},
+    )
     model = section.load_section_model()
     mentions, entities = extract_entities(frame.select("article_id", "body"), load_entity_resources())
     mentions = mentions.join(entities.select("entity_id", "subtype"), on="entity_id", how="left")

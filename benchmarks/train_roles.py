@@ -113,7 +113,9 @@ def roles_of(sentence: list[Token], verb: int) -> tuple[set[int], set[int]]:
         actor1.discard(sentence.index(relative_subject[0]))
         actor2.discard(sentence.index(relative_subject[0]))
     if verb_token.deprel == "conj" and verb_token.head > 0 and not any(t.deprel.startswith("nsubj") for _, t in children):
-        first, second = roles_of(sentence, verb_token.head - 1) if sentence[verb_token.head - 1].upos == "VERB" else (set(), set())
+        first, second = (
+            roles_of(sentence, verb_token.head - 1) if sentence[verb_token.head - 1].upos == "VERB" else (set(), set())
+        )
         subjects = {j for j, t in enumerate(sentence) if t.head == verb_token.head and t.deprel in ("nsubj", "nsubj:pass")}
         actor1 |= first & subjects if verb_token.form.lower().startswith(("me", "ber")) else set()
     return actor1, actor2
@@ -135,20 +137,21 @@ def instances(sentences: list[list[Token]]):
                 continue
             actor1, actor2 = roles_of(sentence, verb)
             yield (
-                words, (verb, verb + 1), [s for s, _ in near],
-                [bool(h & actor1) for _, h in near], [bool(h & actor2) for _, h in near],
+                words,
+                (verb, verb + 1),
+                [s for s, _ in near],
+                [bool(h & actor1) for _, h in near],
+                [bool(h & actor2) for _, h in near],
             )
 
 
 def gold_instances() -> list:
     """(words, trigger span, candidate spans, actor-1 flags, actor-2 flags) from the dev splits of the event gold."""
-    import datetime as dt
 
     import polars as pl
 
     from benchmarks import events as old_gold
     from benchmarks import events_real
-    from transforms import pipeline
     from transforms.events import EventParams, find_triggers, load_triggers, sentence_bounds
     from transforms.events.actors import Mention, actor_mentions
     from transforms.events.roles import tokens_of
@@ -189,7 +192,11 @@ def gold_instances() -> list:
             tokens = tokens_of(body[s_start:s_end])
             starts = [s_start + t[0] for t in tokens]
             import bisect
-            verb = (bisect.bisect_left(starts, t_start), max(bisect.bisect_left(starts, t_end), bisect.bisect_left(starts, t_start) + 1))
+
+            verb = (
+                bisect.bisect_left(starts, t_start),
+                max(bisect.bisect_left(starts, t_end), bisect.bisect_left(starts, t_start) + 1),
+            )
             spans, flags1, flags2 = [], [], []
             for m in actors:
                 span = (bisect.bisect_left(starts, m.start), bisect.bisect_left(starts, m.end))
@@ -235,7 +242,7 @@ def train(data: list, epochs: int = 300, rate: float = 0.1) -> RoleModel:
             grad = matrix.T @ (p - q) / len(groups) + L2 * w
             m = 0.9 * m + 0.1 * grad
             v = 0.999 * v + 0.001 * grad * grad
-            w -= rate * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
+            w -= rate * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
         weights[:, role] = w
     names = sorted(vocabulary, key=vocabulary.get)
     return RoleModel({name: (float(weights[i, 0]), float(weights[i, 1])) for i, name in enumerate(names)})
@@ -266,10 +273,16 @@ def evaluate(data: list, model: RoleModel) -> dict[str, float]:
         base1 += (p1 is None and not any(gold1)) or (p1 is not None and gold1[p1])
         base2 += (p2 is None and not any(gold2)) or (p2 is not None and gold2[p2])
     n = len(data)
-    return {"verbs": n, "actor1": right1 / n, "actor2": right2 / n, "both": both / n,
-            "proximity_actor1": base1 / n, "proximity_actor2": base2 / n,
-            **{f"{role}_precision": picked_right[i] / max(1, picked[i]) for i, role in enumerate(("actor1", "actor2"))},
-            **{f"{role}_recall": picked_right[i] / max(1, with_gold[i]) for i, role in enumerate(("actor1", "actor2"))}}
+    return {
+        "verbs": n,
+        "actor1": right1 / n,
+        "actor2": right2 / n,
+        "both": both / n,
+        "proximity_actor1": base1 / n,
+        "proximity_actor2": base2 / n,
+        **{f"{role}_precision": picked_right[i] / max(1, picked[i]) for i, role in enumerate(("actor1", "actor2"))},
+        **{f"{role}_recall": picked_right[i] / max(1, with_gold[i]) for i, role in enumerate(("actor1", "actor2"))},
+    }
 
 
 def main() -> None:
@@ -283,18 +296,24 @@ def main() -> None:
         print(f"event gold (dev splits): {len(extra)} triggers, each counted {GOLD_WEIGHT} times")
         train_data += extra * GOLD_WEIGHT
     model = train(train_data)
-    print(f"trained on {len(train_data)} verbs ({', '.join(TRAIN)}{' + gold' if args.gold else ''}); {len(model.weights)} features")
+    print(
+        f"trained on {len(train_data)} verbs ({', '.join(TRAIN)}{' + gold' if args.gold else ''}); {len(model.weights)} features"
+    )
     for name in ("train", *HELD_OUT):
         data = train_data if name == "train" else list(instances(read_conllu(UD / name)))
         r = evaluate(data, model)
-        print(f"{name}: {r['verbs']} verbs; actor1 {r['actor1']:.3f}, actor2 {r['actor2']:.3f}, both {r['both']:.3f} "
-              f"(proximity baseline: actor1 {r['proximity_actor1']:.3f}, actor2 {r['proximity_actor2']:.3f}); "
-              f"when a name is chosen: actor1 P {r['actor1_precision']:.3f} R {r['actor1_recall']:.3f}, "
-              f"actor2 P {r['actor2_precision']:.3f} R {r['actor2_recall']:.3f}")
+        print(
+            f"{name}: {r['verbs']} verbs; actor1 {r['actor1']:.3f}, actor2 {r['actor2']:.3f}, both {r['both']:.3f} "
+            f"(proximity baseline: actor1 {r['proximity_actor1']:.3f}, actor2 {r['proximity_actor2']:.3f}); "
+            f"when a name is chosen: actor1 P {r['actor1_precision']:.3f} R {r['actor1_recall']:.3f}, "
+            f"actor2 P {r['actor2_precision']:.3f} R {r['actor2_recall']:.3f}"
+        )
     if args.write:
-        lines = ["# Kabar actor-role ranker weights, trained by benchmarks/train_roles.py on the Indonesian UD treebanks",
-                 "# (CC BY-SA 4.0 / 3.0, see README.md and LICENSE in this folder). Columns: feature, actor1, actor2.",
-                 "feature\tactor1\tactor2"]
+        lines = [
+            "# Kabar actor-role ranker weights, trained by benchmarks/train_roles.py on the Indonesian UD treebanks",
+            "# (CC BY-SA 4.0 / 3.0, see README.md and LICENSE in this folder). Columns: feature, actor1, actor2.",
+            "feature\tactor1\tactor2",
+        ]
         lines += [f"{f}\t{w[0]:.4f}\t{w[1]:.4f}" for f, w in sorted(model.weights.items()) if abs(w[0]) + abs(w[1]) >= 1e-3]
         DEFAULT_WEIGHTS.parent.mkdir(parents=True, exist_ok=True)
         DEFAULT_WEIGHTS.write_text("\n".join(lines) + "\n", encoding="utf-8")

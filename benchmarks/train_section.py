@@ -26,13 +26,31 @@ from transforms.section import DEFAULT_WEIGHTS, SECTIONS, classify_sections, loa
 ROOT = Path(__file__).parents[1]
 INDOSUM = Path(os.environ.get("KABAR_SHARED_DIR", ROOT.parent / "shared")) / "corpora" / "indosum-dev" / "articles.jsonl"
 SPLIT_SALT = "kabar-section-split"
-CATEGORY = {"olahraga": "sports", "showbiz": "entertainment", "hiburan": "entertainment",
-            "teknologi": "technology", "inspirasi": "lifestyle"}
+CATEGORY = {
+    "olahraga": "sports",
+    "showbiz": "entertainment",
+    "hiburan": "entertainment",
+    "teknologi": "technology",
+    "inspirasi": "lifestyle",
+}
 URL_SECTION = {  # first path segment or host prefix of a `tajuk utama` article's URL
-    "ekonomi": "economy", "bisnis": "economy", "uang": "economy", "finance": "economy", "@kumparanbisnis": "economy",
-    "internasional": "international", "dunia": "international", "international": "international",
-    "gaya-hidup": "lifestyle", "teknologi": "technology", "tekno": "technology", "olahraga": "sports", "sport": "sports",
-    "bola": "sports", "hiburan": "entertainment", "entertainment": "entertainment", "showbiz": "entertainment",
+    "ekonomi": "economy",
+    "bisnis": "economy",
+    "uang": "economy",
+    "finance": "economy",
+    "@kumparanbisnis": "economy",
+    "internasional": "international",
+    "dunia": "international",
+    "international": "international",
+    "gaya-hidup": "lifestyle",
+    "teknologi": "technology",
+    "tekno": "technology",
+    "olahraga": "sports",
+    "sport": "sports",
+    "bola": "sports",
+    "hiburan": "entertainment",
+    "entertainment": "entertainment",
+    "showbiz": "entertainment",
 }
 ALPHA = 0.2
 MIN_DOCS = 3
@@ -59,13 +77,15 @@ def split_of(article_id: str) -> str:
 def read_indosum() -> pl.DataFrame:
     """IndoSum articles with their section label and split; outlet names removed (they name the source, not the topic)."""
     rows = [json.loads(line) for line in open(INDOSUM, encoding="utf-8")]
-    frame = pl.DataFrame({
-        "article_id": [r["id"] for r in rows],
-        "body": [r["text"] for r in rows],
-        "label": [label_of(r) for r in rows],
-        "split": [split_of(r["id"]) for r in rows],
-        "source": [r["source"] for r in rows],
-    })
+    frame = pl.DataFrame(
+        {
+            "article_id": [r["id"] for r in rows],
+            "body": [r["text"] for r in rows],
+            "label": [label_of(r) for r in rows],
+            "split": [split_of(r["id"]) for r in rows],
+            "source": [r["source"] for r in rows],
+        }
+    )
     return frame
 
 
@@ -75,8 +95,11 @@ def train(frame: pl.DataFrame, outlet_words: set[str]) -> pl.DataFrame:
     words = words.filter(~pl.col("word").is_in(sorted(outlet_words)))
     docs = words.unique(["article_id", "word"]).group_by("word").len("docs").filter(pl.col("docs") >= MIN_DOCS)
     counts = (
-        words.join(docs.select("word"), on="word").group_by("word", "label").len("n")
-        .pivot(on="label", index="word", values="n").fill_null(0)
+        words.join(docs.select("word"), on="word")
+        .group_by("word", "label")
+        .len("n")
+        .pivot(on="label", index="word", values="n")
+        .fill_null(0)
     )
     for section in SECTIONS:
         if section not in counts.columns:
@@ -90,7 +113,9 @@ def train(frame: pl.DataFrame, outlet_words: set[str]) -> pl.DataFrame:
     priors = frame.group_by("label").len().to_dict(as_series=False)
     prior = dict(zip(priors["label"], priors["len"]))
     bias = np.log(np.array([prior.get(s, 1) for s in SECTIONS], dtype=np.float64) / frame.height)
-    table = pl.DataFrame({"word": counts["word"].to_numpy()[keep], **{s: np.round(centred[keep, i], 3) for i, s in enumerate(SECTIONS)}})
+    table = pl.DataFrame(
+        {"word": counts["word"].to_numpy()[keep], **{s: np.round(centred[keep, i], 3) for i, s in enumerate(SECTIONS)}}
+    )
     bias_row = pl.DataFrame({"word": ["<bias>"], **{s: [round(float(bias[i] - bias.mean()), 3)] for i, s in enumerate(SECTIONS)}})
     return pl.concat([bias_row, table.sort("word")])
 
@@ -109,14 +134,29 @@ def main() -> None:
     args = parser.parse_args()
     frame = read_indosum()
     outlet_words = {w for s in frame["source"].unique().to_list() for w in re.findall(r"[a-z]{2,}", s.lower())}
-    outlet_words |= {"cnn", "indonesia", "antara", "antaranews", "kumparan", "merdeka", "suara", "okezone", "detik", "tempo", "liputan", "kompas"}
+    outlet_words |= {
+        "cnn",
+        "indonesia",
+        "antara",
+        "antaranews",
+        "kumparan",
+        "merdeka",
+        "suara",
+        "okezone",
+        "detik",
+        "tempo",
+        "liputan",
+        "kompas",
+    }
     train_part, test_part = frame.filter(pl.col("split") == "train"), frame.filter(pl.col("split") == "test")
     print(f"IndoSum: {frame.height} articles, train {train_part.height}, held-out {test_part.height}")
     print("labels:", dict(Counter(frame["label"].to_list()).most_common()))
     table = train(train_part, outlet_words)
     path = DEFAULT_WEIGHTS if args.write else Path("/tmp") / "kabar-section-weights.tsv"
-    header = ("# Kabar section classifier: multinomial naive Bayes log weights, centred per word; row <bias> = log prior.\n"
-              "# Trained on IndoSum (CC BY-SA 4.0) by benchmarks/train_section.py; see README.md in this folder.\n")
+    header = (
+        "# Kabar section classifier: multinomial naive Bayes log weights, centred per word; row <bias> = log prior.\n"
+        "# Trained on IndoSum (CC BY-SA 4.0) by benchmarks/train_section.py; see README.md in this folder.\n"
+    )
     path.write_text(header + table.write_csv(separator="\t"), encoding="utf-8")
     for name, part in (("train", train_part), ("held-out", test_part)):
         acc, confusion = accuracy(part, path)

@@ -43,8 +43,9 @@ def words_of(bodies: pl.Expr) -> pl.Expr:
 
 def load_section_model(path: str | Path | None = None) -> SectionModel:
     """Read the weight table: a `#bias` row, then one row per word."""
-    table = pl.read_csv(Path(path or DEFAULT_WEIGHTS), separator="\t", comment_prefix="#",
-                        schema_overrides={s: pl.Float32 for s in SECTIONS})
+    table = pl.read_csv(
+        Path(path or DEFAULT_WEIGHTS), separator="\t", comment_prefix="#", schema_overrides={s: pl.Float32 for s in SECTIONS}
+    )
     if tuple(table.columns) != ("word", *SECTIONS):
         raise ValueError(f"section weights: expected columns word, {', '.join(SECTIONS)}; got {table.columns}")
     bias_row = table.filter(pl.col("word") == "<bias>")
@@ -61,18 +62,26 @@ def classify_sections(articles: pl.DataFrame, model: SectionModel) -> pl.DataFra
         .explode("word")
         .join(model.weights, on="word", how="inner")
     )
-    sums = words.group_by("article_id").agg(pl.col(s).sum() for s in SECTIONS).with_columns(
-        (pl.col(s) + model.bias[s]).alias(s) for s in SECTIONS
+    sums = (
+        words.group_by("article_id")
+        .agg(pl.col(s).sum() for s in SECTIONS)
+        .with_columns((pl.col(s) + model.bias[s]).alias(s) for s in SECTIONS)
     )
     scored = sums.select(
         "article_id",
-        pl.concat_list(SECTIONS).list.arg_max().replace_strict(dict(enumerate(SECTIONS)), return_dtype=pl.String).alias("section"),
+        pl.concat_list(SECTIONS)
+        .list.arg_max()
+        .replace_strict(dict(enumerate(SECTIONS)), return_dtype=pl.String)
+        .alias("section"),
         pl.concat_list(SECTIONS).list.sort(descending=True).alias("ranked"),
     ).select(
-        "article_id", "section",
+        "article_id",
+        "section",
         (pl.col("ranked").list.get(0) - pl.col("ranked").list.get(1)).cast(pl.Float64).alias("section_margin"),
     )
     # An article without one known word (empty, or not Indonesian) keeps the default section.
-    return articles.select("article_id").join(scored, on="article_id", how="left", maintain_order="left").with_columns(
-        pl.col("section").fill_null(DEFAULT_SECTION), pl.col("section_margin").fill_null(0.0)
+    return (
+        articles.select("article_id")
+        .join(scored, on="article_id", how="left", maintain_order="left")
+        .with_columns(pl.col("section").fill_null(DEFAULT_SECTION), pl.col("section_margin").fill_null(0.0))
     )

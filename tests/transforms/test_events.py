@@ -56,9 +56,7 @@ def mentions_for(frame):
         for article_id, body in frame.select("article_id", "body").iter_rows()
         for m in _NAMES.finditer(body)
     ]
-    frame = pl.DataFrame(
-        rows, schema=["article_id", "entity_id", "surface", "start_char", "end_char", "type"], orient="row"
-    )
+    frame = pl.DataFrame(rows, schema=["article_id", "entity_id", "surface", "start_char", "end_char", "type"], orient="row")
     # The gazetteer's subtypes: locations act only as countries or cities standing for their government.
     return frame.with_columns(
         subtype=pl.when(pl.col("type") == "LOCATION").then(pl.lit("COUNTRY")).otherwise(pl.lit(None, dtype=pl.String))
@@ -109,16 +107,21 @@ def test_passive_voice_swaps_actors(triggers):
 def test_a_passive_agent_may_follow_the_verb_without_oleh_or_after_a_noun(triggers):
     events, _ = coded(articles("Ukraina diserang Rusia.", "Kim Jong Un ditangkap oleh kepolisian Rusia."), triggers)
     assert events.sort("actor2_entity_id").select("actor1_entity_id", "actor2_entity_id").rows() == [
-        ("Q159", "Q212"), ("Q159", "Q56226")
+        ("Q159", "Q212"),
+        ("Q159", "Q56226"),
     ]
 
 
 def test_a_noun_takes_its_source_after_dari_as_actor_1(triggers):
-    events, _ = coded(articles(
-        "Korea Utara menerima bantuan kemanusiaan dari Rusia.", "Pernyataan itu memicu kecaman dari Rusia terhadap Ukraina."
-    ), triggers)
+    events, _ = coded(
+        articles(
+            "Korea Utara menerima bantuan kemanusiaan dari Rusia.", "Pernyataan itu memicu kecaman dari Rusia terhadap Ukraina."
+        ),
+        triggers,
+    )
     assert events.sort("event_code").select("event_code", "actor1_entity_id", "actor2_entity_id").rows() == [
-        ("073", "Q159", "Q423"), ("111", "Q159", "Q212")
+        ("073", "Q159", "Q423"),
+        ("111", "Q159", "Q212"),
     ]
 
 
@@ -232,10 +235,7 @@ def test_every_uncoded_trigger_keeps_a_reason(triggers):
 
 
 def test_dia_takes_the_person_two_sentences_back(triggers):
-    body = (
-        "Kim Jong Un menginap di kota Vladivostok pada Rabu. Sambutannya meriah. "
-        "Dia bertemu Vladimir Putin pada 2019."
-    )
+    body = "Kim Jong Un menginap di kota Vladivostok pada Rabu. Sambutannya meriah. Dia bertemu Vladimir Putin pada 2019."
     events, _ = coded(articles(body), triggers)
     assert events.filter(pl.col("event_code") == "040").select("actor1_entity_id", "actor2_entity_id").rows() == [
         ("Q56226", "Q7747")
@@ -286,7 +286,10 @@ def test_habits_purposes_and_quotations_are_not_events(triggers):
     events, _, skipped = extract_events_with_audit(frame, mentions_for(frame), triggers)
     assert events.height == 0
     assert skipped.select("trigger", "reason").rows() == [
-        ("mengecam", "habitual"), ("menyerang", "purpose"), ("menyerang", "quoted"), ("menyerang", "question")
+        ("mengecam", "habitual"),
+        ("menyerang", "purpose"),
+        ("menyerang", "quoted"),
+        ("menyerang", "question"),
     ]
 
 
@@ -310,9 +313,7 @@ def test_sejak_dates_a_ketika_clause_but_not_a_durative_event(triggers):
         "Rusia memberikan dukungan militer kepada Ukraina sejak 2013.",
     )
     events, _ = coded(frame, triggers)
-    assert sorted(events.select("event_code", "event_date").rows()) == [
-        ("072", None), ("190", dt.date(2017, 8, 25))
-    ]
+    assert sorted(events.select("event_code", "event_date").rows()) == [("072", None), ("190", dt.date(2017, 8, 25))]
 
 
 def test_soft_sections_are_not_coded_and_hard_ones_are(triggers):
@@ -363,8 +364,11 @@ def test_the_real_news_gold_holds_ids_hashes_and_a_fixed_split():
         assert article["article_id"] == article["file_sha256"][:16]
         odd = int(hashlib.sha1(("kabar-events-real" + article["article_id"]).encode()).hexdigest(), 16) % 2
         assert article["split"] == ("test" if odd else "dev")
-    rows = [line.split("\t") for line in (gold / "events.tsv").read_text(encoding="utf-8").splitlines()
-            if line and not line.startswith(("#", "article_id\t"))]
+    rows = [
+        line.split("\t")
+        for line in (gold / "events.tsv").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith(("#", "article_id\t"))
+    ]
     assert rows and all(row[0] in ids and row[1].isdigit() and row[4] in ("0", "1") for row in rows)
     assert len({a["path"].split("/")[0] for a in articles if a["kind"] == "hard"}) >= 6
     assert sum(a["kind"] == "soft" for a in articles) >= 20

@@ -16,11 +16,36 @@ from typing import NamedTuple
 
 from transforms.events.params import DEFAULT_PARAMS
 from transforms.events.patterns import (
-    AGENT_AFTER, AGENT_MARK, BETWEEN, BOTH_START, CLAUSE_BREAK, CONJUNCTION, GENITIVE_GAP, GOVERNED_BEFORE,
-    GROUP_JOINER, LIGHT_VERB_GAP, NOMINAL_OBJECT, NOMINAL_RECIPIENT, NON_ACTOR_SUBTYPES, OBJECT_BEFORE,
-    PASSIVE_AGENT_GAP, PLACE_BEFORE, PLACE_ONLY_SUBTYPES, PRONOUN_END, PRONOUN_NEAR, PRONOUN_START,
-    RECEIVE_GAP, RELATIVE_AGENT, RELATIVE_TRIGGER, SENTENCE_END, SINGULAR_START, SOURCE_AFTER, SOURCE_BEFORE,
-    SUBJECT_BREAK, TITLE_APPOSITION, TITLE_BEFORE,
+    AGENT_AFTER,
+    AGENT_MARK,
+    BETWEEN,
+    BOTH_START,
+    CLAUSE_BREAK,
+    CONJUNCTION,
+    GENITIVE_GAP,
+    GOVERNED_BEFORE,
+    GROUP_JOINER,
+    LIGHT_VERB_GAP,
+    NOMINAL_OBJECT,
+    NOMINAL_RECIPIENT,
+    NON_ACTOR_SUBTYPES,
+    OBJECT_BEFORE,
+    PASSIVE_AGENT_GAP,
+    PLACE_BEFORE,
+    PLACE_ONLY_SUBTYPES,
+    PRONOUN_END,
+    PRONOUN_NEAR,
+    PRONOUN_START,
+    RECEIVE_GAP,
+    RELATIVE_AGENT,
+    RELATIVE_TRIGGER,
+    SENTENCE_END,
+    SINGULAR_START,
+    SOURCE_AFTER,
+    SOURCE_BEFORE,
+    SUBJECT_BREAK,
+    TITLE_APPOSITION,
+    TITLE_BEFORE,
 )
 
 
@@ -39,7 +64,12 @@ def sentence_bounds(body: str, position: int) -> tuple[int, int]:
     low = max(0, position - 700)
     start, cursor = low, position
     while cursor > low:  # walk back over candidate punctuation until one is a real boundary
-        mark = max(body.rfind(".", low, cursor), body.rfind("!", low, cursor), body.rfind("?", low, cursor), body.rfind("\n", low, cursor))
+        mark = max(
+            body.rfind(".", low, cursor),
+            body.rfind("!", low, cursor),
+            body.rfind("?", low, cursor),
+            body.rfind("\n", low, cursor),
+        )
         if mark < 0:
             break
         boundary = SENTENCE_END.match(body, mark if body[mark] == "\n" else mark + 1)
@@ -64,8 +94,11 @@ def sentence_bounds(body: str, position: int) -> tuple[int, int]:
 
 
 def actor_mentions(
-    body: str, mentions: list[Mention], asides: list[tuple[int, int]] = (),
-    acting_places: frozenset[str | None] = DEFAULT_PARAMS.acting_places, cities_need_qid: bool = True,
+    body: str,
+    mentions: list[Mention],
+    asides: list[tuple[int, int]] = (),
+    acting_places: frozenset[str | None] = DEFAULT_PARAMS.acting_places,
+    cities_need_qid: bool = True,
 ) -> tuple[list[Mention], list[Mention]]:
     """Split sentence mentions into actors and places (`di Wonsan`), dropping title countries.
 
@@ -76,11 +109,13 @@ def actor_mentions(
     actors: list[Mention] = []
     places: list[Mention] = []
     for index, mention in enumerate(mentions):
-        before = body[max(0, mention.start - 30):mention.start]
+        before = body[max(0, mention.start - 30) : mention.start]
         if mention.subtype in NON_ACTOR_SUBTYPES:
             continue
         if mention.type == "LOCATION" and (
-            mention.subtype in PLACE_ONLY_SUBTYPES or mention.subtype not in acting_places or PLACE_BEFORE.search(before)
+            mention.subtype in PLACE_ONLY_SUBTYPES
+            or mention.subtype not in acting_places
+            or PLACE_BEFORE.search(before)
             or (mention.subtype == "CITY" and cities_need_qid and not mention.entity_id.startswith("Q"))
         ):
             places.append(mention)
@@ -95,8 +130,8 @@ def actor_mentions(
             and mention.type in ("LOCATION", "ORGANIZATION")
             and following.type == "PERSON"
             and (
-                body[mention.end:following.start].strip(" ") == ""
-                or (body[mention.end:following.start].strip(" ") == "," and TITLE_BEFORE.search(before))
+                body[mention.end : following.start].strip(" ") == ""
+                or (body[mention.end : following.start].strip(" ") == "," and TITLE_BEFORE.search(before))
             )
         ):
             continue
@@ -108,7 +143,7 @@ def actor_groups(body: str, actors: list[Mention]) -> list[list[Mention]]:
     """Runs of coordinated actors: `Korea Selatan dan Kuba`, `Rusia, China, serta Iran`."""
     runs: list[list[Mention]] = []
     for mention in actors:
-        if runs and GROUP_JOINER.match(body[runs[-1][-1].end:mention.start]):
+        if runs and GROUP_JOINER.match(body[runs[-1][-1].end : mention.start]):
             if mention.entity_id not in {m.entity_id for m in runs[-1]}:
                 runs[-1].append(mention)
             continue
@@ -116,7 +151,7 @@ def actor_groups(body: str, actors: list[Mention]) -> list[list[Mention]]:
     # A run joined by commas only is an apposition (`Myanmar, Thaung Tun,`): each name stands alone.
     groups: list[list[Mention]] = []
     for run in runs:
-        joiners = [body[a.end:b.start] for a, b in zip(run, run[1:])]
+        joiners = [body[a.end : b.start] for a, b in zip(run, run[1:])]
         if len(run) > 1 and not any(CONJUNCTION.search(j) for j in joiners):
             groups.extend([m] for m in run)
         else:
@@ -142,31 +177,31 @@ def sides(
     # `Rusia telah bergabung dengan China dalam menentang`: a name after a preposition is not the subject
     while (
         len(before) > 1
-        and GOVERNED_BEFORE.search(body[max(0, before[-1][0].start - 30):before[-1][0].start])
-        and not CLAUSE_BREAK.search(body[before[-1][-1].end:t_start])  # `terhadap Pyongyang karena ...`: a new clause
+        and GOVERNED_BEFORE.search(body[max(0, before[-1][0].start - 30) : before[-1][0].start])
+        and not CLAUSE_BREAK.search(body[before[-1][-1].end : t_start])  # `terhadap Pyongyang karena ...`: a new clause
     ):
         before = before[:-1]
-    relative = RELATIVE_TRIGGER.search(body[max(0, t_start - 40):t_start])
+    relative = RELATIVE_TRIGGER.search(body[max(0, t_start - 40) : t_start])
     if relative:
         # `kelompok-kelompok yang menyerang AS`: the actor is the head right before `yang`, or nobody
-        head = [g for g in before if len(body[g[-1].end:t_start].split()) <= 1 + len(relative.group(0).split())]
+        head = [g for g in before if len(body[g[-1].end : t_start].split()) <= 1 + len(relative.group(0).split())]
         before = head[-1:]
     if before:
-        gap = body[before[-1][-1].end:t_start]
+        gap = body[before[-1][-1].end : t_start]
         if PRONOUN_END.search(gap):
             # `Kim bertemu Shoigu ..., sementara dia bertemu dengan Li`: `dia` is the sentence's subject
             subject = before[0]
         elif not SUBJECT_BREAK.search(gap) and len(gap.split()) <= 12:
             subject = before[-1]
             # `Pasukan Suriah dan milisi yang didukung Iran melancarkan`: Iran sits in a relative clause
-            if len(before) > 1 and RELATIVE_AGENT.search(body[max(0, subject[0].start - 30):subject[0].start]):
+            if len(before) > 1 and RELATIVE_AGENT.search(body[max(0, subject[0].start - 30) : subject[0].start]):
                 subject = before[-2]
     near_after = []
     for group in after:
-        gap = body[t_end:group[0].start]
+        gap = body[t_end : group[0].start]
         apposition = TITLE_APPOSITION.search(gap)
         if apposition:  # `dengan Presiden Turki, Recep Tayyip Erdogan`
-            gap = gap[:apposition.start()] + apposition.group(0).replace(",", " ")
+            gap = gap[: apposition.start()] + apposition.group(0).replace(",", " ")
         if verbal and re.fullmatch(r"\s*bahwa\s+", gap, re.IGNORECASE):
             near_after.append(group)  # `memperingatkan bahwa AS ...`: the warned party
             break
@@ -176,36 +211,30 @@ def sides(
             break
         near_after.append(group)
     if voice == "passive":
-        agent = next((g for g in after if AGENT_MARK.search(body[max(t_end, g[0].start - 10):g[0].start])), [])
-        if not agent and near_after and PASSIVE_AGENT_GAP.match(body[t_end:near_after[0][0].start]):
+        agent = next((g for g in after if AGENT_MARK.search(body[max(t_end, g[0].start - 10) : g[0].start])), [])
+        if not agent and near_after and PASSIVE_AGENT_GAP.match(body[t_end : near_after[0][0].start]):
             agent = near_after[0]
         return agent, subject
     if voice == "nominal":
         first_after = after[0] if after else []
-        if first_after and BETWEEN.search(body[t_end:first_after[0].start]):
+        if first_after and BETWEEN.search(body[t_end : first_after[0].start]):
             return first_after, []  # `pertemuan antara X dan Y`: the pair is the group
-        if first_after and AGENT_AFTER.search(body[t_end:first_after[0].start]):
+        if first_after and AGENT_AFTER.search(body[t_end : first_after[0].start]):
             return first_after, []  # `peluncuran rudal oleh Korea Utara`
-        if first_after and SOURCE_AFTER.match(body[t_end:first_after[0].start]):
+        if first_after and SOURCE_AFTER.match(body[t_end : first_after[0].start]):
             rest = [g for g in after if g is not first_after]
-            recipient = next(
-                (g for g in rest[:1] if NOMINAL_RECIPIENT.search(body[first_after[-1].end:g[0].start][-40:])), []
-            )
-            if not recipient and subject and RECEIVE_GAP.match(body[subject[-1].end:t_start]):
+            recipient = next((g for g in rest[:1] if NOMINAL_RECIPIENT.search(body[first_after[-1].end : g[0].start][-40:])), [])
+            if not recipient and subject and RECEIVE_GAP.match(body[subject[-1].end : t_start]):
                 recipient = subject  # `Myanmar menerima bantuan dari Turki`
             return first_after, recipient
-        if first_after and GENITIVE_GAP.match(body[t_end:first_after[0].start]):
+        if first_after and GENITIVE_GAP.match(body[t_end : first_after[0].start]):
             actor1 = first_after  # genitive: `kunjungan Raja Salman`, `invasi Rusia`
             rest = [g for g in after if g is not first_after]
-            actor2 = next(
-                (g for g in rest if NOMINAL_OBJECT.search(body[first_after[-1].end:g[0].start][-40:])), []
-            )
+            actor2 = next((g for g in rest if NOMINAL_OBJECT.search(body[first_after[-1].end : g[0].start][-40:])), [])
             return actor1, actor2
-        actor2 = next(
-            (g for g in near_after if NOMINAL_OBJECT.search(body[t_end:g[0].start][-40:].replace(",", " "))), []
-        )
+        actor2 = next((g for g in near_after if NOMINAL_OBJECT.search(body[t_end : g[0].start][-40:].replace(",", " "))), [])
         # a noun takes the subject only through a light verb: `Rusia melancarkan serangan`
-        close_subject = subject if subject and LIGHT_VERB_GAP.match(body[subject[-1].end:t_start]) else []
+        close_subject = subject if subject and LIGHT_VERB_GAP.match(body[subject[-1].end : t_start]) else []
         return close_subject, actor2
     return subject, near_after[0] if near_after else []
 
@@ -238,8 +267,13 @@ def pronoun_subject(clause: str, voice: str) -> str | None:
 
 
 def antecedent(
-    body: str, mentions: list[Mention], mention_starts: list[int], s_start: int, kind: str,
-    lookback: int = DEFAULT_PARAMS.pronoun_lookback, acting_places: frozenset[str | None] = DEFAULT_PARAMS.acting_places,
+    body: str,
+    mentions: list[Mention],
+    mention_starts: list[int],
+    s_start: int,
+    kind: str,
+    lookback: int = DEFAULT_PARAMS.pronoun_lookback,
+    acting_places: frozenset[str | None] = DEFAULT_PARAMS.acting_places,
 ) -> list[Mention]:
     """Actor a pronoun stands for: the most recent person (`Dia`/`Ia`), the first two actors (`Keduanya`)
     or the first actor group (`Mereka`, `negara tersebut`) of the nearest of the `lookback` previous sentences holding one."""
@@ -257,8 +291,9 @@ def antecedent(
             return unique(previous_actors)[:2]
         if kind == "person":
             persons = [
-                m for m in previous_actors
-                if m.type == "PERSON" and not OBJECT_BEFORE.search(body[max(p_start, m.start - 40):m.start])
+                m
+                for m in previous_actors
+                if m.type == "PERSON" and not OBJECT_BEFORE.search(body[max(p_start, m.start - 40) : m.start])
             ]
             if persons:
                 return [persons[0]]

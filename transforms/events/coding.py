@@ -21,13 +21,27 @@ import polars as pl
 
 from transforms.dates import find_date_expressions
 from transforms.events.actors import (
-    Mention, actor_groups, actor_mentions, antecedent, inside_quote, place_for, pronoun_subject, sentence_bounds,
-    sides, unique,
+    Mention,
+    actor_groups,
+    actor_mentions,
+    antecedent,
+    inside_quote,
+    place_for,
+    pronoun_subject,
+    sentence_bounds,
+    sides,
+    unique,
 )
 from transforms.events.dating import date_of_event, inherited_date, point_value, reference_date
 from transforms.events.params import ACTOR_TYPES, DEFAULT_PARAMS, VERBAL_ROOTS, EventParams
 from transforms.events.patterns import (
-    ALLEGED_BEFORE, ASIDE, CONJUNCTION, HABITUAL_BEFORE, HYPOTHETICAL_BEFORE, NEGATION_BEFORE, PURPOSE_BEFORE,
+    ALLEGED_BEFORE,
+    ASIDE,
+    CONJUNCTION,
+    HABITUAL_BEFORE,
+    HYPOTHETICAL_BEFORE,
+    NEGATION_BEFORE,
+    PURPOSE_BEFORE,
 )
 from transforms.events.roles import RoleModel, decode, load_role_model, score_candidates, tokens_of
 from transforms.events.triggers import Trigger, TriggerTable, find_triggers, goldstein_of, load_goldstein, quad_class
@@ -52,8 +66,17 @@ EVENTS_SCHEMA = {
 }
 # Triggers matched but not coded, with why (nothing is dropped silently).
 SKIP_REASONS = (
-    "blocking_phrase", "hypothetical", "habitual", "purpose", "quoted", "question", "alleged", "repeats_verb", "no_actor1",
-    "no_actor2", "low_confidence",
+    "blocking_phrase",
+    "hypothetical",
+    "habitual",
+    "purpose",
+    "quoted",
+    "question",
+    "alleged",
+    "repeats_verb",
+    "no_actor1",
+    "no_actor2",
+    "low_confidence",
 )
 # Confidence of actors read by the rules alone (nominal triggers: both sides together) and of a pronoun's antecedent.
 RULE_CONFIDENCE = 0.7
@@ -87,12 +110,20 @@ def default_role_model() -> RoleModel:
 
 
 def learned_sides(
-    tokens: list[tuple[int, int, str]], s_start: int, t_start: int, t_end: int, groups: list[list[Mention]],
-    model: RoleModel, margin: float,
+    tokens: list[tuple[int, int, str]],
+    s_start: int,
+    t_start: int,
+    t_end: int,
+    groups: list[list[Mention]],
+    model: RoleModel,
+    margin: float,
 ) -> tuple[list[Mention], list[Mention], float, float]:
     """(actor 1 group, actor 2 group, their probabilities) of a verbal trigger from the ranker over the sentence's actors."""
     starts = [s_start + t[0] for t in tokens]
-    trigger = (bisect.bisect_left(starts, t_start), max(bisect.bisect_left(starts, t_end), bisect.bisect_left(starts, t_start) + 1))
+    trigger = (
+        bisect.bisect_left(starts, t_start),
+        max(bisect.bisect_left(starts, t_end), bisect.bisect_left(starts, t_start) + 1),
+    )
     candidates: list[tuple[int, int]] = []
     owners: list[tuple[Mention, list[Mention]]] = []
     for group in groups:
@@ -133,8 +164,12 @@ def combine_sides(
 
 
 def event_id_for(
-    event_code: str, actor1: str | None, actor2: str | None, event_date: dt.date | None,
-    date_precision: str | None, is_negated: bool = False,
+    event_code: str,
+    actor1: str | None,
+    actor2: str | None,
+    event_date: dt.date | None,
+    date_precision: str | None,
+    is_negated: bool = False,
 ) -> str:
     """Deterministic id: same code, actors, date and precision -> same event in every article."""
     key = "|".join([event_code, actor1 or "", actor2 or "", event_date.isoformat() if event_date else "", date_precision or ""])
@@ -144,8 +179,12 @@ def event_id_for(
 
 
 def code_article(
-    body: str, mentions: list[Mention], triggers: TriggerTable, reference: dt.date | None,
-    matches: list[tuple[int, int, Trigger]] | None = None, params: EventParams = DEFAULT_PARAMS,
+    body: str,
+    mentions: list[Mention],
+    triggers: TriggerTable,
+    reference: dt.date | None,
+    matches: list[tuple[int, int, Trigger]] | None = None,
+    params: EventParams = DEFAULT_PARAMS,
     roles: RoleModel | None = None,
 ) -> tuple[list[dict], list[dict]]:
     """(event rows, one per coded event mention; skipped triggers with a reason) for one article body."""
@@ -185,18 +224,25 @@ def code_article(
         negating_end = -1
         for t_start, t_end, trigger in found:
 
-            def skip(reason: str) -> None:
-                skipped.append({"trigger": body[t_start:t_end], "start_char": t_start, "end_char": t_end,
-                                "event_code": trigger.event_code, "reason": reason})
+            def skip(reason: str, t_start: int = t_start, t_end: int = t_end, trigger: Trigger = trigger) -> None:
+                skipped.append(
+                    {
+                        "trigger": body[t_start:t_end],
+                        "start_char": t_start,
+                        "end_char": t_end,
+                        "event_code": trigger.event_code,
+                        "reason": reason,
+                    }
+                )
 
             if trigger.event_code == "-":
                 skip("blocking_phrase")
                 continue
             follows_trigger = previous_end >= 0 and len(body[previous_end:t_start].split()) <= 3
-            is_negated = bool(NEGATION_BEFORE.search(body[max(s_start, t_start - 30):t_start])) or (
+            is_negated = bool(NEGATION_BEFORE.search(body[max(s_start, t_start - 30) : t_start])) or (
                 negating_end >= 0 and len(body[negating_end:t_start].split()) <= 4
             )
-            prefix = body[max(s_start, t_start - 60):t_start]
+            prefix = body[max(s_start, t_start - 60) : t_start]
             accused = previous_code.startswith("112") and len(body[previous_end:t_start].split()) <= 4
             previous_end, previous_code = t_end, trigger.event_code
             if trigger.negates:
@@ -210,7 +256,7 @@ def code_article(
             if PURPOSE_BEFORE.search(prefix):
                 skip("purpose")
                 continue
-            if sentence.rstrip(" \"”’)").endswith("?"):
+            if sentence.rstrip(' "”’)').endswith("?"):
                 skip("question")
                 continue
             if params.quoted_filter and inside_quote(body, s_start, t_start):
@@ -224,7 +270,7 @@ def code_article(
                 skip("repeats_verb")
                 continue
             side1, side2 = sides(body, trigger.voice, t_start, t_end, groups, trigger.root_code in VERBAL_ROOTS)
-            c1 = c2 = RULE_CONFIDENCE ** 0.5  # a nominal trigger's actors, read by the rules
+            c1 = c2 = RULE_CONFIDENCE**0.5  # a nominal trigger's actors, read by the rules
             if roles is not None and trigger.voice != "nominal" and params.role_policy != "rules":
                 if tokens is None:
                     tokens = tokens_of(sentence)
@@ -234,14 +280,18 @@ def code_article(
             if not side1 and trigger.voice != "passive" and s_start > 0:
                 pronoun = pronoun_subject(body[s_start:t_start], trigger.voice)
                 if pronoun is not None:
-                    side1 = antecedent(body, mentions, mention_starts, s_start, pronoun, params.pronoun_lookback, params.acting_places)
+                    side1 = antecedent(
+                        body, mentions, mention_starts, s_start, pronoun, params.pronoun_lookback, params.acting_places
+                    )
                     c1 = PRONOUN_CONFIDENCE
             if trigger.negates:
                 side2 = []  # a denial's object is the denied claim, not a party
             side1, side2 = unique(side1, params.max_actors_per_side), unique(side2, params.max_actors_per_side)
             place = place_for(places, t_start)
-            host = place is not None and place.subtype in params.acting_places and (
-                place.subtype != "CITY" or not params.cities_act_only_with_qid or place.entity_id.startswith("Q")
+            host = (
+                place is not None
+                and place.subtype in params.acting_places
+                and (place.subtype != "CITY" or not params.cities_act_only_with_qid or place.entity_id.startswith("Q"))
             )
             if trigger.event_code.startswith("04") and not side2 and host and trigger.event_code != "040":
                 side2 = [place]  # `tiba di Moskow`: the visited country or capital is the host, not any town
@@ -250,12 +300,14 @@ def code_article(
                 skip("no_actor1" if not side1 else "no_actor2")
                 continue
             pairs: list[tuple[str, str | None]] = []
-            if trigger.symmetric and len(side1) >= 2 and (not side2 or CONJUNCTION.search(body[side1[0].end:side1[-1].start])):
-                pairs = [(a.entity_id, b.entity_id) for i, a in enumerate(side1) for b in side1[i + 1:]]
+            if trigger.symmetric and len(side1) >= 2 and (not side2 or CONJUNCTION.search(body[side1[0].end : side1[-1].start])):
+                pairs = [(a.entity_id, b.entity_id) for i, a in enumerate(side1) for b in side1[i + 1 :]]
             else:
                 pairs = [
                     (a.entity_id, b.entity_id if b else None)
-                    for a in side1 for b in (side2 or [None]) if b is None or b.entity_id != a.entity_id
+                    for a in side1
+                    for b in (side2 or [None])
+                    if b is None or b.entity_id != a.entity_id
                 ]
             if dyadic:
                 pairs = [pair for pair in pairs if pair[1] is not None]
@@ -270,32 +322,35 @@ def code_article(
             if event_date is None and params.inherit_scope != "none":
                 if article_dates is None:
                     article_dates = [
-                        (m.start, *value) for m in find_date_expressions(body, reference)
+                        (m.start, *value)
+                        for m in find_date_expressions(body, reference)
                         if (value := point_value(body, m)) is not None
                     ]
                 event_date, precision = inherited_date(article_dates, body, s_start, params.inherit_scope)
             for actor1, actor2 in pairs:
                 if trigger.symmetric and actor2 is not None and actor2 < actor1:
                     actor1, actor2 = actor2, actor1
-                rows.append({
-                    "event_id": event_id_for(trigger.event_code, actor1, actor2, event_date, precision, is_negated),
-                    "event_code": trigger.event_code,
-                    "root_code": trigger.root_code,
-                    "label": trigger.label,
-                    "event_date": event_date,
-                    "date_precision": precision,
-                    "actor1_entity_id": actor1,
-                    "actor2_entity_id": actor2,
-                    "location_entity_id": place.entity_id if place else None,
-                    "quad_class": quad_class(trigger.root_code),
-                    "is_negated": is_negated,
-                    "confidence": round(confidence, 4),
-                    "goldstein": goldstein_of(trigger.event_code, GOLDSTEIN),
-                    "sentence": sentence,
-                    "trigger": body[t_start:t_end],
-                    "start_char": t_start,
-                    "end_char": t_end,
-                })
+                rows.append(
+                    {
+                        "event_id": event_id_for(trigger.event_code, actor1, actor2, event_date, precision, is_negated),
+                        "event_code": trigger.event_code,
+                        "root_code": trigger.root_code,
+                        "label": trigger.label,
+                        "event_date": event_date,
+                        "date_precision": precision,
+                        "actor1_entity_id": actor1,
+                        "actor2_entity_id": actor2,
+                        "location_entity_id": place.entity_id if place else None,
+                        "quad_class": quad_class(trigger.root_code),
+                        "is_negated": is_negated,
+                        "confidence": round(confidence, 4),
+                        "goldstein": goldstein_of(trigger.event_code, GOLDSTEIN),
+                        "sentence": sentence,
+                        "trigger": body[t_start:t_end],
+                        "start_char": t_start,
+                        "end_char": t_end,
+                    }
+                )
     return rows, skipped
 
 
@@ -309,16 +364,23 @@ def date_rementions(rows: list[dict]) -> list[dict]:
     for row in rows:
         key = (row["article_id"], row["event_code"], row["actor1_entity_id"], row["actor2_entity_id"], row["is_negated"])
         if row["event_date"] is None and len(dated.get(key, ())) == 1:
-            (row["event_date"], row["date_precision"]), = dated[key]
+            ((row["event_date"], row["date_precision"]),) = dated[key]
             row["event_id"] = event_id_for(
-                row["event_code"], row["actor1_entity_id"], row["actor2_entity_id"],
-                row["event_date"], row["date_precision"], row["is_negated"],
+                row["event_code"],
+                row["actor1_entity_id"],
+                row["actor2_entity_id"],
+                row["event_date"],
+                row["date_precision"],
+                row["is_negated"],
             )
     return rows
 
 
 def extract_events(
-    articles: pl.DataFrame, mentions: pl.DataFrame, triggers: TriggerTable, params: EventParams = DEFAULT_PARAMS,
+    articles: pl.DataFrame,
+    mentions: pl.DataFrame,
+    triggers: TriggerTable,
+    params: EventParams = DEFAULT_PARAMS,
     roles: RoleModel | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(events, event_mentions) for a batch of articles; events deduplicated by event_id."""
@@ -327,7 +389,10 @@ def extract_events(
 
 
 def extract_events_with_audit(
-    articles: pl.DataFrame, mentions: pl.DataFrame, triggers: TriggerTable, params: EventParams = DEFAULT_PARAMS,
+    articles: pl.DataFrame,
+    mentions: pl.DataFrame,
+    triggers: TriggerTable,
+    params: EventParams = DEFAULT_PARAMS,
     roles: RoleModel | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(events, event_mentions, skipped_triggers): every matched trigger is coded or has a reason.
@@ -345,7 +410,8 @@ def extract_events_with_audit(
     mention_columns = [usable[c].to_list() for c in ("start_char", "end_char", "entity_id", "type", "subtype")]
     # Row range of each article's mentions; Mention objects are built only for articles with a trigger.
     ranges = (
-        usable.with_row_index("row").group_by("article_id")
+        usable.with_row_index("row")
+        .group_by("article_id")
         .agg(pl.col("row").min().alias("lo"), (pl.col("row").max() + 1).alias("hi"))
     )
     article_rows = dict(zip(ranges["article_id"].to_list(), zip(ranges["lo"].to_list(), ranges["hi"].to_list())))
@@ -379,10 +445,14 @@ def extract_events_with_audit(
     rows = date_rementions(rows)
     if not rows:
         return pl.DataFrame(schema=EVENTS_SCHEMA), pl.DataFrame(schema=EVENT_MENTIONS_SCHEMA), skipped_triggers
-    coded = pl.DataFrame(rows, schema_overrides={k: v for k, v in {**EVENTS_SCHEMA, **EVENT_MENTIONS_SCHEMA}.items() if k not in ("num_articles", "num_mentions")})
-    event_mentions = (
-        coded.select(list(EVENT_MENTIONS_SCHEMA))
-        .unique(subset=["event_id", "article_id", "start_char"], keep="first", maintain_order=True)
+    coded = pl.DataFrame(
+        rows,
+        schema_overrides={
+            k: v for k, v in {**EVENTS_SCHEMA, **EVENT_MENTIONS_SCHEMA}.items() if k not in ("num_articles", "num_mentions")
+        },
+    )
+    event_mentions = coded.select(list(EVENT_MENTIONS_SCHEMA)).unique(
+        subset=["event_id", "article_id", "start_char"], keep="first", maintain_order=True
     )
     counts = event_mentions.group_by("event_id").agg(
         num_articles=pl.col("article_id").n_unique().cast(pl.Int64), num_mentions=pl.len().cast(pl.Int64)
@@ -391,8 +461,18 @@ def extract_events_with_audit(
     events = (
         coded.group_by("event_id", maintain_order=True)
         .agg(
-            pl.col("event_code", "root_code", "label", "event_date", "date_precision",
-                   "actor1_entity_id", "actor2_entity_id", "quad_class", "is_negated", "goldstein").first(),
+            pl.col(
+                "event_code",
+                "root_code",
+                "label",
+                "event_date",
+                "date_precision",
+                "actor1_entity_id",
+                "actor2_entity_id",
+                "quad_class",
+                "is_negated",
+                "goldstein",
+            ).first(),
             pl.col("confidence").max(),
             pl.col("location_entity_id").drop_nulls().first(),
         )

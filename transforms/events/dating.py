@@ -29,8 +29,8 @@ def point_value(text: str, mention) -> tuple[dt.date, str] | None:
         else:
             return None  # a range of years or a decade is a period, not an event date
     if (
-        DURATIVE_BEFORE.search(text[max(0, mention.start - 25):mention.start]) or DURATIVE_SURFACE.match(mention.surface)
-    ) and not SINCE_WHEN.match(text[mention.end:mention.end + 12]):
+        DURATIVE_BEFORE.search(text[max(0, mention.start - 25) : mention.start]) or DURATIVE_SURFACE.match(mention.surface)
+    ) and not SINCE_WHEN.match(text[mention.end : mention.end + 12]):
         return None
     if value.precision == "week":  # coarsen: a week inside one month is that month
         last = value.date + dt.timedelta(days=6)
@@ -43,7 +43,11 @@ def point_value(text: str, mention) -> tuple[dt.date, str] | None:
 
 
 def date_of_event(
-    sentence: str, offset: int, t_start: int, reference: dt.date | None, trigger_starts: list[int] = (),
+    sentence: str,
+    offset: int,
+    t_start: int,
+    reference: dt.date | None,
+    trigger_starts: list[int] = (),
     params: EventParams = DEFAULT_PARAMS,
 ) -> tuple[dt.date | None, str | None]:
     """Date of the event: the point date expression nearest the trigger, or nothing.
@@ -56,11 +60,15 @@ def date_of_event(
     best: tuple[int, tuple[dt.date, str] | None] | None = None
     # Only the stretch around the trigger can date it; long sentences are clipped for speed.
     window_start = max(0, t_start - offset - params.date_window)
-    window = sentence[window_start:t_start - offset + params.date_window]
+    window = sentence[window_start : t_start - offset + params.date_window]
     offset += window_start
     for mention in find_date_expressions(window, reference):
         position = offset + mention.start
-        opening = params.sentence_initial_dates and position < t_start and OPENING_DATE.match(sentence[:position - offset + window_start])
+        opening = (
+            params.sentence_initial_dates
+            and position < t_start
+            and OPENING_DATE.match(sentence[: position - offset + window_start])
+        )
         if not opening and any(abs(position - other) < abs(position - t_start) for other in trigger_starts if other != t_start):
             continue
         value = point_value(window, mention)
@@ -89,7 +97,6 @@ def inherited_date(
     if not before:
         return None, None
     return before[-1][1], before[-1][2]
-
 
 
 def reference_date(published_date: dt.date | None, dateline: str | None) -> dt.date | None:

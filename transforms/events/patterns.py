@@ -21,9 +21,13 @@ PRONOUN_START = re.compile(
     r"^\W*(?:dia|ia|mereka|beliau|pihaknya|keduanya|kedua\s+negara|kedua\s+pemimpin|negara\s+(?:tersebut|itu|ini))\b",
     re.IGNORECASE,
 )
-NEGATION_BEFORE = re.compile(r"(?:\b(?:tidak|tak|belum|bukan|enggan|batal|gagal|tanpa)(?:\s+(?:pernah|akan|mau|ingin|jadi|lagi))?\s+)$", re.IGNORECASE)
+NEGATION_BEFORE = re.compile(
+    r"(?:\b(?:tidak|tak|belum|bukan|enggan|batal|gagal|tanpa)(?:\s+(?:pernah|akan|mau|ingin|jadi|lagi))?\s+)$", re.IGNORECASE
+)
 # `sejak 2013`, `hingga akhir 2019`, `untuk 2018`: a bound or a purpose, not when the event happened
-DURATIVE_BEFORE = re.compile(r"(?:sejak|hingga|sampai|selama|semenjak|untuk)\s+(?:awal\s+|akhir\s+|pertengahan\s+)?$", re.IGNORECASE)
+DURATIVE_BEFORE = re.compile(
+    r"(?:sejak|hingga|sampai|selama|semenjak|untuk)\s+(?:awal\s+|akhir\s+|pertengahan\s+)?$", re.IGNORECASE
+)
 DURATIVE_SURFACE = re.compile(r"(?:sejak|hingga|sampai|selama|semenjak|untuk)\b", re.IGNORECASE)
 OPENING_DATE = re.compile(r"^\W*(?:(?:pada|sejak|sebelumnya|kemudian|lalu)\s+)?$", re.IGNORECASE)
 CONJUNCTION = re.compile(r"\b(?:dan|serta|maupun)\b|&", re.IGNORECASE)
@@ -40,9 +44,7 @@ LIGHT_VERB_GAP = re.compile(
     r"menyampaikan|mengeluarkan|melontarkan|melayangkan|memberikan|dalam)\s+(?:[a-z-]+\s+){0,2}$",
     re.IGNORECASE,
 )
-RELATIVE_TRIGGER = re.compile(
-    r"\byang\s+(?:(?:telah|sudah|akan|sedang|tengah|juga|terus|kerap|pernah|baru)\s+)*$", re.IGNORECASE
-)
+RELATIVE_TRIGGER = re.compile(r"\byang\s+(?:(?:telah|sudah|akan|sedang|tengah|juga|terus|kerap|pernah|baru)\s+)*$", re.IGNORECASE)
 RELATIVE_AGENT = re.compile(r"\byang\s+(?:di\w+|\w+kan)\s+(?:oleh\s+)?$", re.IGNORECASE)
 # a preposition governing the name right after it, titles allowed: `kepada Sekretaris Jenderal PBB, `
 OBJECT_BEFORE = re.compile(
@@ -115,6 +117,8 @@ AGENT_MARK = re.compile(r"\boleh\s+$", re.IGNORECASE)
 PASSIVE_AGENT_GAP = re.compile(r"^\s*(?:(?:[\w-]+\s+){0,4}?oleh\s+(?:[a-z][\w-]*\s+){0,2}(?:[A-Z][\w-]*\s+)?)?$")
 # a noun's source is its actor 1: `bantuan kemanusiaan dari Turki`, `penolakan dari Cina`
 SOURCE_AFTER = re.compile(r"^\s*(?:[a-z][\w-]*\s+){0,2}dari\s+(?:(?:pihak|pemerintah(?:an)?|negara)\s+)?$")
-RECEIVE_GAP = re.compile(r"^\s*(?:(?:telah|sudah|juga|akan|kembali)\s+)*(?:menerima|mendapat|mendapatkan|memperoleh)\s+(?:[a-z-]+\s+){0,2}$")
+RECEIVE_GAP = re.compile(
+    r"^\s*(?:(?:telah|sudah|juga|akan|kembali)\s+)*(?:menerima|mendapat|mendapatkan|memperoleh)\s+(?:[a-z-]+\s+){0,2}$"
+)
 NOMINAL_RECIPIENT = re.compile(r"\b(?:ke|terhadap|atas|dengan|kepada|untuk|bagi)\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
 NOMINAL_OBJECT = re.compile(r"\b(?:ke|terhadap|atas|dengan|kepada|antara)\s+(?:\w+\s+){0,3}$", re.IGNORECASE)

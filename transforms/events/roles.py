@@ -23,15 +23,60 @@ from pathlib import Path
 DEFAULT_WEIGHTS = Path(__file__).parents[2] / "data" / "models" / "roles" / "weights.tsv"
 ROLES = ("actor1", "actor2")
 TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]")
-MARKERS = frozenset({
-    "oleh", "kepada", "terhadap", "dengan", "atas", "dari", "untuk", "ke", "di", "pada", "bagi", "antara", "dan",
-    "serta", "yang", "bahwa", "menurut", "kata", "ujar", "ucap", "tutur", "jelas", "tegas", "melawan", "bersama",
-})
+MARKERS = frozenset(
+    {
+        "oleh",
+        "kepada",
+        "terhadap",
+        "dengan",
+        "atas",
+        "dari",
+        "untuk",
+        "ke",
+        "di",
+        "pada",
+        "bagi",
+        "antara",
+        "dan",
+        "serta",
+        "yang",
+        "bahwa",
+        "menurut",
+        "kata",
+        "ujar",
+        "ucap",
+        "tutur",
+        "jelas",
+        "tegas",
+        "melawan",
+        "bersama",
+    }
+)
 SPEECH = frozenset({"kata", "ujar", "ucap", "tutur", "jelas", "tegas", "katanya", "ujarnya", "menurut"})
-CLAUSE_WORDS = frozenset({
-    "bahwa", "karena", "ketika", "saat", "setelah", "sebelum", "namun", "tetapi", "tapi", "sementara", "sedangkan",
-    "agar", "supaya", "jika", "bila", "apabila", "sehingga", "meski", "meskipun", "walaupun",
-})
+CLAUSE_WORDS = frozenset(
+    {
+        "bahwa",
+        "karena",
+        "ketika",
+        "saat",
+        "setelah",
+        "sebelum",
+        "namun",
+        "tetapi",
+        "tapi",
+        "sementara",
+        "sedangkan",
+        "agar",
+        "supaya",
+        "jika",
+        "bila",
+        "apabila",
+        "sehingga",
+        "meski",
+        "meskipun",
+        "walaupun",
+    }
+)
 
 
 def voice_of(word: str) -> str:
@@ -59,7 +104,7 @@ def _word_class(word: str | None) -> str:
     if lower in MARKERS:
         return lower
     if not word[0].isalnum():
-        return "P" + word[0] if word[0] in ",.;:()\"“”" else "PUNCT"
+        return "P" + word[0] if word[0] in ',.;:()"“”' else "PUNCT"
     if word[0].isupper():
         return "CAP"
     return "VERB" if _verb_like(word) else "w"
@@ -69,9 +114,7 @@ def _bucket(n: int) -> str:
     return str(n) if n <= 2 else "3-4" if n <= 4 else "5-8" if n <= 8 else "9+"
 
 
-def pair_features(
-    words: list[str], trigger: tuple[int, int], candidate: tuple[int, int], rank: int
-) -> list[str]:
+def pair_features(words: list[str], trigger: tuple[int, int], candidate: tuple[int, int], rank: int) -> list[str]:
     """Features of one candidate (token span) for one trigger (token span); rank = candidates nearer on its side."""
     t_start, t_end = trigger
     c_start, c_end = candidate
@@ -87,8 +130,15 @@ def pair_features(
     verbs = min(sum(_verb_like(w) for w in between), 2)
     vs = f"{voice}|{side}"
     features = [
-        f"v={voice}", f"vs={vs}", f"d={vs}|{_bucket(len(between))}", f"prev={vs}|{prev_word}", f"next={vs}|{next_word}",
-        f"comma={side}|{commas}", f"verbs={vs}|{verbs}", f"rank={vs}|{min(rank, 2)}", f"c_first={c_start == 0}",
+        f"v={voice}",
+        f"vs={vs}",
+        f"d={vs}|{_bucket(len(between))}",
+        f"prev={vs}|{prev_word}",
+        f"next={vs}|{next_word}",
+        f"comma={side}|{commas}",
+        f"verbs={vs}|{verbs}",
+        f"rank={vs}|{min(rank, 2)}",
+        f"c_first={c_start == 0}",
     ]
     if "yang" in lowered:
         features.append(f"yang={vs}|{'adjacent' if lowered and lowered[-1] == 'yang' and side == 'L' else 'inside'}")
@@ -177,5 +227,8 @@ def decode(scores: list[tuple[float, float]], margin: float = 0.0) -> tuple[int 
                 best = (joint, a1, a2)
     _, a1, a2 = best
     return (
-        None if a1 == nobody else a1, None if a2 == nobody else a2, probabilities[0][a1], probabilities[1][a2],
+        None if a1 == nobody else a1,
+        None if a2 == nobody else a2,
+        probabilities[0][a1],
+        probabilities[1][a2],
     )

@@ -15,6 +15,7 @@ MAX_GAP_WORDS = 4  # what `...` in a trigger phrase spans (part of the table's f
 DEFAULT_TRIGGERS = Path(__file__).parents[2] / "data" / "events" / "triggers.tsv"
 VOICES = ("active", "passive", "nominal")
 
+
 @dataclass(frozen=True)
 class Trigger:
     """One row of the trigger table."""
@@ -78,9 +79,7 @@ def parse_trigger_lines(lines: list[str]) -> list[Trigger]:
             continue
         if not (event_code.isdigit() and event_code[:2] == root_code and 1 <= int(root_code) <= 20):
             raise ValueError(f"trigger line {number}: event_code {event_code!r} does not start with root {root_code!r}")
-        triggers.append(
-            Trigger(pattern.lower(), event_code, root_code, label, voice, symmetric == "1", negates == "1")
-        )
+        triggers.append(Trigger(pattern.lower(), event_code, root_code, label, voice, symmetric == "1", negates == "1"))
     return triggers
 
 
@@ -119,8 +118,8 @@ def find_triggers(body: str, table: TriggerTable) -> list[tuple[int, int, Trigge
         if start > 0 and (lowered[start - 1].isalnum() or lowered[start - 1] in "_-"):
             continue
         if not is_stem:
-            after = lowered[end + 1:end + 4]
-            if lowered[end + 1:end + 2].isalnum() and after != "nya":
+            after = lowered[end + 1 : end + 4]
+            if lowered[end + 1 : end + 2].isalnum() and after != "nya":
                 continue
         starts.setdefault(start, []).append(word)
     found: list[tuple[int, int, Trigger]] = []
