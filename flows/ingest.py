@@ -14,6 +14,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows import files
+from flows.artifacts import after_run
 from flows.config import IngestSettings
 from transforms import pipeline
 from warehouse import state, store
@@ -48,7 +49,7 @@ class RunSummary:
 # ---------------------------------------------------------------- tasks: one I/O call or one transform each
 
 
-@task(cache_policy=NO_CACHE)
+@task(name="List input files", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def discover_files(input_dir: Path) -> pl.DataFrame:
     """List every regular .txt file under the input folder; log a warning line for each entry skipped."""
     listing, skipped = files.discover(input_dir)
@@ -56,7 +57,7 @@ def discover_files(input_dir: Path) -> pl.DataFrame:
     return listing
 
 
-@task(cache_policy=NO_CACHE)
+@task(name="Skip files already ingested", cache_policy=NO_CACHE)
 def select_changed_files(con, listing: pl.DataFrame) -> pl.DataFrame:
     """Files whose (path, size, mtime) the manifest has not seen: the only ones worth reading."""
     con.register("listing", listing.to_arrow())
@@ -75,7 +76,7 @@ def select_changed_files(con, listing: pl.DataFrame) -> pl.DataFrame:
         con.unregister("listing")
 
 
-@task(cache_policy=NO_CACHE)
+@task(name="Read a batch of files", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def read_files(batch: pl.DataFrame, max_file_bytes: int) -> pl.DataFrame:
     """Read a batch of files (oversized ones only hashed, not kept) and key each by its bytes; log any left out."""
     documents, skipped = files.read_batch(batch, max_file_bytes)
@@ -91,7 +92,7 @@ def _warn_skipped(skipped: list[str], limit: int = 20) -> None:
         logger.warning("… and %d more entries skipped", len(skipped) - limit)
 
 
-@task(cache_policy=NO_CACHE)
+@task(name="Clean and annotate a batch", cache_policy=NO_CACHE)
 def transform_documents(
     documents: pl.DataFrame, params: pipeline.TransformParams, furniture: pl.DataFrame | None
 ) -> pipeline.BatchResult:
@@ -99,7 +100,7 @@ def transform_documents(
     return pipeline.transform_batch(documents, params, furniture)
 
 
-@task(cache_policy=NO_CACHE)
+@task(name="Check staged rows (Great Expectations)", cache_policy=NO_CACHE)
 def validate_staged(con, run_id: str, run_date: date, report_dir: Path):
     """Run the Great Expectations checkpoint over the staged rows."""
     from expectations.checkpoint import validate_staging
@@ -107,7 +108,7 @@ def validate_staged(con, run_id: str, run_date: date, report_dir: Path):
     return validate_staging(con, run_id, run_date, report_dir)
 
 
-@task(cache_policy=NO_CACHE)
+@task(name="Publish the commit unit", cache_policy=NO_CACHE)
 def publish_staged(con) -> dict[str, int]:
     """Publish staged rows in one transaction."""
     return store.publish(con)
@@ -163,6 +164,7 @@ def ingest_flow(settings: IngestSettings = IngestSettings(), progress=None) -> R
         raise
     finally:
         _finish_run(con, summary)
+        after_run(con, summary)  # search index, report history, Prefect artifacts
         con.close()
     return summary
 

@@ -64,3 +64,50 @@ def warehouse(duckdb_path: Path):
     migrate(con)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def three_runs(prefect_server, tmp_path_factory):
+    """A warehouse after three real ingest runs of a growing inbox: (db path, [run summaries]).
+
+    Run 1 loads two sample articles; run 2 adds two more and two bad files (quarantined); run 3 adds the
+    last sample article and one with a `Baca juga:` line under a rule library that no longer strips it,
+    so a data-quality check fails.
+    """
+    import shutil
+
+    from flows.config import IngestSettings
+    from flows.ingest import run_ingest
+
+    root = tmp_path_factory.mktemp("three-runs")
+    inbox, db = root / "inbox", root / "kabar.duckdb"
+    inbox.mkdir()
+    samples = sorted(SAMPLE_DIR.glob("*.txt"))
+    rules = root / "rules"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "boilerplate", rules)
+    table = (rules / "rules.tsv").read_text(encoding="utf-8").split("\n")
+    (rules / "rules.tsv").write_text("\n".join(row for row in table if not row.startswith(("linkout.", "editors_pick"))), encoding="utf-8")
+
+    def ingest(**overrides):
+        settings = IngestSettings(input_dir=inbox, db_path=db, report_dir=root / "reports", task_runner="thread", **overrides)
+        return run_ingest(settings)
+
+    summaries = []
+    for sample in samples[:2]:
+        shutil.copy(sample, inbox)
+    summaries.append(ingest())
+    for sample in samples[2:4]:
+        shutil.copy(sample, inbox)
+    (inbox / "bad_empty.txt").write_bytes(b"")
+    (inbox / "bad_binary.txt").write_bytes(bytes(range(256)) * 40)
+    summaries.append(ingest())
+    shutil.copy(samples[4], inbox)
+    (inbox / "linkout.txt").write_text(
+        "Jakarta - Menteri perdagangan bertemu para pengusaha eksportir di kantornya pada Rabu pagi.\n"
+        "Baca juga: Harga Cabai Rawit Turun Lagi\n"
+        "Pertemuan itu membahas bea keluar dan kuota ekspor komoditas pertanian untuk tahun depan, "
+        "kata juru bicara kementerian kepada wartawan seusai acara.\n",
+        encoding="utf-8",
+    )
+    summaries.append(ingest(rules_path=rules))
+    return db, summaries
