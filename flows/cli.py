@@ -406,6 +406,30 @@ def export_table(
     typer.echo(f"{result.rows:,} rows of {table} → {result.path}{partitioned}")
 
 
+@app.command("report")
+def analyst_report(
+    db: Optional[Path] = DB_OPTION,
+    out: Optional[Path] = typer.Option(None, "--out", help="HTML file to write (default: reports/overview.html beside the database)."),
+    weeks: int = typer.Option(12, help="Weeks of top entities."),
+    top: int = typer.Option(15, help="How many entities to rank."),
+) -> None:
+    """Write the analyst overview: top entities per week, event timeline by root code, co-occurrence (offline SVG charts)."""
+    from flows.overview import write_overview
+    from warehouse.store import WarehouseBusy
+
+    path = db or default_db_path()
+    if not path.exists():
+        typer.echo(f"error: no warehouse at {path}: run `kabar ingest` first", err=True)
+        raise typer.Exit(1)
+    target = out or path.resolve().parent / "reports" / "overview.html"
+    try:
+        written = write_overview(path, target, weeks=weeks, top=top)
+    except WarehouseBusy as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(3) from None
+    typer.echo(f"overview: {written}")
+
+
 server_app = typer.Typer(no_args_is_help=True, help="Kabar's long-lived local Prefect server (runs show in its UI).")
 app.add_typer(server_app, name="server")
 

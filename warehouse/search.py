@@ -5,9 +5,10 @@ connection. Building it writes, so the writer rebuilds it after each publish (`r
 `kabar search` rebuilds it on a short write connection when it finds it missing or stale, saying so.
 DuckDB's FTS index cannot be updated in place: a refresh rebuilds it over every article.
 
-Snowball's Indonesian stemmer strips possessive endings before prefixes, so `bertemu` stems to `berte`
-while `pertemuan` stems to `temu`. A query therefore also looks for the stems of each word's affixed
-forms (`ber-`, `me-`, `di-`, `-an`, …): `pertemuan` finds an article that only says `bertemu`.
+Snowball's Indonesian stemmer loses some roots: it strips a root's last syllable when it looks like a
+possessive or particle (`bertemu` → `berte`, `sekolah` → `seko`) and does not restore the t or k a nasal
+prefix replaced (`menemui` → `emu`), while `pertemuan` stems to `temu`. A query therefore also asks for
+those lost stems of each word's affixed forms: `pertemuan` finds an article that only says `bertemu`.
 """
 
 from __future__ import annotations
@@ -30,9 +31,11 @@ STOPWORDS = (
     "serta setelah sudah tahun tak tapi telah tentang tersebut tetapi tidak untuk yaitu yakni yang "
     "a an and are as at be by for from in is it of on or that the this to was were with"
 ).split()
-# Affixes whose forms a query word is expanded to (see the module docstring).
-PREFIXES = ("", "ber", "ter", "di", "ke", "se", "per", "me*", "pe*")
-SUFFIXES = ("", "an", "kan", "i", "nya")
+# Snowball's two ways of losing a root (see the module docstring): endings it strips as possessives or
+# particles, and the first letter of t- and k- roots that the nasal prefixes me-/pe- replace.
+STRIPPED_ENDINGS = ("mu", "ku", "nya", "lah", "kah", "tah", "pun")
+PREFIXES = ("ber", "ter", "di", "ke", "per", "me*", "pe*")
+SUFFIXES = ("an", "kan", "i")
 SNIPPET_CHARS = 90
 WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -132,9 +135,8 @@ def refresh_index(con: duckdb.DuckDBPyConnection, force: bool = False) -> float 
 
 
 def _nasal(prefix: str, base: str) -> str:
-    """`me-`/`pe-` with the nasal the base's first letter takes (`temu` → `menemu`, `pukul` → `memukul`)."""
-    head = prefix[:-1]
-    first = base[:1]
+    """`me-`/`pe-` with the nasal the base's first letter takes (`temu` → `menemu`, `kirim` → `mengirim`)."""
+    head, first = prefix[:-1], base[:1]
     if first in "aeiough":
         return f"{head}ng{base}"
     if first == "k":
@@ -153,31 +155,41 @@ def _nasal(prefix: str, base: str) -> str:
 
 
 def _affixed_forms(base: str) -> set[str]:
-    forms = set()
+    """The base with one prefix, with one suffix, and with a nasal prefix and a suffix."""
+    forms = {base + suffix for suffix in SUFFIXES}
     for prefix in PREFIXES:
-        stem = _nasal(prefix, base) if prefix.endswith("*") else prefix + base
-        forms.update(stem + suffix for suffix in SUFFIXES)
+        prefixed = _nasal(prefix, base) if prefix.endswith("*") else prefix + base
+        forms.add(prefixed)
+        if prefix.endswith("*"):
+            forms.update(prefixed + suffix for suffix in SUFFIXES)
     return forms
 
 
+def _lost_root(word: str, root: str, form: str, stem: str) -> bool:
+    """True when the stemmer reduces `form` (an affixed form of the query word) to a stem that lost the root."""
+    if stem == root or len(stem) < 3:
+        return False
+    ending_stripped = any(form.endswith(ending) and stem == form[: -len(ending)] for ending in STRIPPED_ENDINGS)
+    nasal_replaced = root[:1] in ("t", "k") and stem == root[1:] and form.startswith(("men", "meng", "pen", "peng"))
+    kept_whole = word.endswith(STRIPPED_ENDINGS) and stem == word  # `sekolahan` keeps the `sekolah` that `sekolah` loses
+    return ending_stripped or nasal_replaced or kept_whole
+
+
 def query_terms(con: duckdb.DuckDBPyConnection, query: str) -> tuple[list[str], set[str]]:
-    """The words to hand to BM25 (the query's and their affixed forms') and the set of stems they reduce to."""
+    """The words to hand to BM25 (the query's, and affixed forms whose stems lost the root) and the stems they reduce to."""
     words = [word.lower() for word in WORD.findall(query)]
     if not words:
         return [], set()
     roots = dict(con.execute("SELECT w, stem(w, ?) FROM unnest(?::VARCHAR[]) t(w)", [STEMMER, words]).fetchall())
-    forms = sorted({form for word in words for base in {word, roots[word]} for form in _affixed_forms(base)})
-    stems = dict(con.execute("SELECT w, stem(w, ?) FROM unnest(?::VARCHAR[]) t(w)", [STEMMER, forms]).fetchall())
-    wanted = set(roots.values()) | set(stems.values())
-    wanted -= {stem for stem in wanted if len(stem) < 3}  # affixing a short root can land on unrelated stems
-    # One surface word per distinct stem: BM25 stems the query again, so duplicates would only repeat a term.
-    terms = list(words)
-    covered = set(roots.values())
+    origin = {form: word for word in words for base in {word, roots[word]} for form in _affixed_forms(base)}
+    stems = dict(con.execute("SELECT w, stem(w, ?) FROM unnest(?::VARCHAR[]) t(w)", [STEMMER, sorted(origin)]).fetchall())
+    terms, covered = list(words), set(roots.values())
     for form, stem in sorted(stems.items()):
-        if stem in wanted and stem not in covered:
-            terms.append(form)
+        word = origin[form]
+        if stem not in covered and _lost_root(word, roots[word], form, stem):
+            terms.append(form)  # BM25 stems the query again: one surface form per stem is enough
             covered.add(stem)
-    return terms, wanted
+    return terms, covered
 
 
 def _snippet(con: duckdb.DuckDBPyConnection, body: str, stems: set[str]) -> str:

@@ -136,3 +136,19 @@ def test_cli_rebuilds_a_stale_index_saying_so_then_searches(searchable: Path):
     assert "Jumpa pers" in again.output and "Diplomasi maritim" not in again.output
     bad = runner.invoke(app, ["search", "pertemuan", "--db", str(searchable), "--since", "kemarin"])
     assert bad.exit_code != 0
+
+
+def test_query_expansion_adds_only_stems_the_stemmer_lost():
+    import duckdb
+
+    con = duckdb.connect()
+    search.load_fts(con)
+    _, meeting = search.query_terms(con, "pertemuan")
+    terms, missile = search.query_terms(con, "rudal balistik")
+    _, school = search.query_terms(con, "sekolah")
+    _, writing = search.query_terms(con, "tulisan")
+    con.close()
+    assert {"temu", "berte", "emu"} <= meeting and "sete" not in meeting  # bertemu, menemui; not setelah
+    assert terms == ["rudal", "balistik"] and missile == {"rudal", "balistik"}  # nothing lost, nothing added
+    assert school == {"seko", "sekolah"}  # sekolah/bersekolah and persekolahan
+    assert writing == {"tulis", "ulis"}  # tulisan and menulis
