@@ -143,7 +143,7 @@ def heat_map(
 ) -> str:
     """Rows × columns of cells shaded by value (darkest at the largest), each cell showing its value; None is blank."""
     header = 58
-    width = row_label_width + cell_w * max(1, len(columns)) + 8
+    width = row_label_width + cell_w * max(1, len(columns)) + 72  # room for the last slanted column label
     height = header + cell_h * max(1, len(rows)) + 4
     peak = max((v for row in values for v in row if v is not None), default=0) or 1
     parts = [
