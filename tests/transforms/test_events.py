@@ -372,3 +372,8 @@ def test_the_real_news_gold_holds_ids_hashes_and_a_fixed_split():
     assert rows and all(row[0] in ids and row[1].isdigit() and row[4] in ("0", "1") for row in rows)
     assert len({a["path"].split("/")[0] for a in articles if a["kind"] == "hard"}) >= 6
     assert sum(a["kind"] == "soft" for a in articles) >= 20
+
+
+def test_a_fronted_clause_takes_the_subject_after_its_comma(triggers):
+    events, _ = coded(articles("Mengecam Uni Eropa, Rusia mengumumkan langkah baru pada 2022."), triggers)
+    assert events.select("event_code", "actor1_entity_id", "actor2_entity_id").rows() == [("111", "Q159", "Q458")]

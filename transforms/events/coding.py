@@ -38,6 +38,8 @@ from transforms.events.patterns import (
     ALLEGED_BEFORE,
     ASIDE,
     CONJUNCTION,
+    FRONTED_CLAUSE,
+    FRONTED_SUBJECT_GAP,
     HABITUAL_BEFORE,
     HYPOTHETICAL_BEFORE,
     NEGATION_BEFORE,
@@ -81,6 +83,7 @@ SKIP_REASONS = (
 # Confidence of actors read by the rules alone (nominal triggers: both sides together) and of a pronoun's antecedent.
 RULE_CONFIDENCE = 0.7
 PRONOUN_CONFIDENCE = 0.8
+FRONTED_CONFIDENCE = 0.8  # the subject after a fronted clause's comma
 SKIPPED_TRIGGERS_SCHEMA = {
     "article_id": pl.String,
     "trigger": pl.String,
@@ -277,6 +280,14 @@ def code_article(
                 learned1, learned2, p1, p2 = learned_sides(tokens, s_start, t_start, t_end, groups, roles, params.role_margin)
                 side1, c1 = combine_sides(learned1, p1, side1, params)
                 side2, c2 = combine_sides(learned2, p2, side2, params)
+            if not side1 and trigger.voice == "active" and FRONTED_CLAUSE.match(body[s_start:t_start]):
+                # `Mengecam resolusi IAEA, Iran mengumumkan ...`: a fronted clause's subject follows its comma
+                comma = body.find(",", t_end, s_end)
+                after = [g for g in groups if comma >= 0 and g[0].start > comma]
+                if after and FRONTED_SUBJECT_GAP.match(body[comma + 1 : after[0][0].start]):
+                    side1 = after[0]
+                    side2 = [m for m in side2 if m.end <= comma]
+                    c1 = FRONTED_CONFIDENCE
             if not side1 and trigger.voice != "passive" and s_start > 0:
                 pronoun = pronoun_subject(body[s_start:t_start], trigger.voice)
                 if pronoun is not None:

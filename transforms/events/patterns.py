@@ -122,3 +122,7 @@ RECEIVE_GAP = re.compile(
 )
 NOMINAL_RECIPIENT = re.compile(r"\b(?:ke|terhadap|atas|dengan|kepada|untuk|bagi)\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
 NOMINAL_OBJECT = re.compile(r"\b(?:ke|terhadap|atas|dengan|kepada|antara)\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
+# A sentence opening with its verb (`Mengecam resolusi itu, Iran mengumumkan ...`): nothing but
+# punctuation or an adverb before the trigger, and the subject right after the clause's comma.
+FRONTED_CLAUSE = re.compile(r"^\W*(?:(?:sebelumnya|sementara\s+itu|selain\s+itu|namun|kemudian)\s*,?\s*)?$", re.IGNORECASE)
+FRONTED_SUBJECT_GAP = re.compile(r"^\s*(?:(?:[A-Z][\w.'-]*|para|pemerintah|pihak)\s+){0,4}$")
