@@ -37,6 +37,7 @@ from transforms.events.patterns import (
     PRONOUN_NEAR,
     PRONOUN_START,
     RECEIVE_GAP,
+    RECIPIENT_UNTUK,
     RELATIVE_AGENT,
     RELATIVE_TRIGGER,
     SENTENCE_END,
@@ -207,6 +208,8 @@ def sides(
             break
         # a quoted phrase of a verbal trigger stays in its clause: `mengecam " serangan sistematis " aparat Myanmar`
         checked = re.sub(r"[\"“”]", " ", gap) if verbal else gap
+        # `menetapkan tarif 24 persen untuk Jepang`: `untuk` right before a name marks the recipient, not a purpose
+        checked = RECIPIENT_UNTUK.sub(" ", checked)
         if len(gap.split()) > 8 or CLAUSE_BREAK.search(checked):
             break
         near_after.append(group)

@@ -126,3 +126,5 @@ NOMINAL_OBJECT = re.compile(r"\b(?:ke|terhadap|atas|dengan|kepada|antara)\s+(?:\
 # punctuation or an adverb before the trigger, and the subject right after the clause's comma.
 FRONTED_CLAUSE = re.compile(r"^\W*(?:(?:sebelumnya|sementara\s+itu|selain\s+itu|namun|kemudian)\s*,?\s*)?$", re.IGNORECASE)
 FRONTED_SUBJECT_GAP = re.compile(r"^\s*(?:(?:[A-Z][\w.'-]*|para|pemerintah|pihak)\s+){0,4}$")
+# `untuk` (or `bagi`) directly before a capitalised name: the recipient of the act, not a purpose clause
+RECIPIENT_UNTUK = re.compile(r"\b(?:untuk|bagi)\s+(?:(?:pihak|pemerintah|rakyat|warga|negara)\s+)?$")
