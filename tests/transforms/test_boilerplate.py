@@ -447,6 +447,11 @@ def one_line(*parts: str) -> str:
     ("Simak juga Video: Banjir Rendam Jalan Utama Kota", "video_promo"),
     ("ADVERTISEMENT SCROLL TO CONTINUE WITH CONTENT", "advertisement"),
     ("(Lihat jadwal lengkapnya dengan klik di sini)", "click_here_bracket"),
+    ("(ayo ikuti saluran WhatsApp kami untuk kabar terbaru)", "channel_promo"),
+    ("Ikuti WhatsApp Channel Kabarkita.com", "channel_promo"),
+    ("Baca juga berita lainnya di Kabarkita.com", "linkout.baca_juga"),
+    ("(Nama Penulis)", "credit_name"),
+    ("Loading...", "widget_label"),
 ])
 def test_glued_and_inline_furniture_in_a_one_line_body_is_cut_and_the_text_kept(rules, furniture, rule):
     text = one_line(SENTENCES[0], SENTENCES[1], furniture, SENTENCES[2], SENTENCES[3])

@@ -70,6 +70,9 @@ _TOKEN = re.compile(r"\S+")
 _SENTENCE_END = re.compile(r"[.!?][\"”’]?\s+(?=[A-Z\"“])")
 
 
+# A marker that points to a list or a site rather than to one headline.
+_POINTER_MARKER = re.compile(r"(?i)\blain(?:nya)?\s+(?:di|dari)\s")
+
 # Lower-case words that stay lower case inside a Title Case headline (`Pelatih dkk Puas`).
 _HEADLINE_LOWER = frozenset({"dkk", "cs", "dll"})
 
@@ -199,6 +202,8 @@ def _linkout_cut(line: str, match: re.Match, rule_name: str) -> _Cut | None:
     rest = line[marker_end:]
     if not rest.strip():
         return _Cut(start, len(line), rule_name)
+    if _POINTER_MARKER.search(marker):
+        return _Cut(start, marker_end, rule_name)  # `Baca juga berita lainnya di Outlet.com`: no headline follows
     if start == 0 and len(rest) <= RELATED_HEADLINE_MAX_CHARS and looks_like_related_headline(rest.strip()):
         return _Cut(start, len(line), rule_name)  # the rest of the line is one headline, sentence case or not
     end = headline_end(rest)

@@ -24,32 +24,41 @@ SEGMENT_MIN_LINE_CHARS = 200
 # Furniture openers that scrapers glue onto the text before them. (literal to find, anchored pattern at the hit)
 _GLUE_MARKERS = (
     "Baca", "BACA", "Simak", "SIMAK", "Lihat", "Saksikan", "Pilihan", "ADVERTISEMENT", "SCROLL", "Loading",
-    "Artikel ini", "[Gambas", "Foto:", "FOTO:", "Editor:", "Penulis:", "Sumber:", "Ikuti", "Dapatkan", "Tonton",
+    "Artikel ini", "[Gambas", "Foto:", "FOTO:", "Foto/", "Editor:", "Penulis:", "Sumber:", "Ikuti", "Dapatkan", "Tonton",
+    "Yuk",
 )
 # Markers that are also ordinary words or labels: a cut only where they are glued onto a word or a sentence end.
-_WEAK_MARKERS = frozenset({"Foto:", "FOTO:", "Editor:", "Penulis:", "Sumber:"})
+_WEAK_MARKERS = frozenset({"Foto:", "FOTO:", "Foto/", "Editor:", "Penulis:", "Sumber:", "Yuk"})
 _GLUE_AT = re.compile(
     r"(?:Baca|BACA|Simak|SIMAK|Lihat|Tonton)\s*(?:[Jj]uga|JUGA|[Ss]elengkapnya|[Vv]ideo|[Bb]erita|[Aa]rtikel)(?![a-z])"
     r"|Saksikan\s|Pilihan\s*(?:Editor|Redaksi|EDITOR)|ADVERTISEMENT|SCROLL TO|Loading\.\.\.|Artikel ini (?:telah|sudah|pernah)"
     r"|\[Gambas|Foto:|FOTO:|Editor:|Penulis:|Sumber:|Ikuti (?:[A-Z]|berita|juga|kami|saluran|channel|update)"
-    r"|Dapatkan (?:update|berita|informasi)"
+    r"|Dapatkan (?:update|berita|informasi)|Foto\s*/\s*(?:dok|ist)|Yuk,? (?:baca|ikuti|simak|gabung)"
 )
 # Markers followed by a related headline (the headline's end is a cut too).
 _LINKOUT_AT = re.compile(r"(?:Baca|BACA|Simak|SIMAK|Lihat|Tonton)\s*(?:[Jj]uga|JUGA)|Pilihan\s*(?:Editor|Redaksi|EDITOR)")
 _HEADLINE_WINDOW = 240
+# Promos and syndication notes glued mid-text: their end is a cut too.
+_PROMO_OPENERS = ("Ikuti ", "Dapatkan ", "Artikel ini ")
+_PROMO_TARGET = re.compile(
+    r"(?:WhatsApp|Telegram|Google\s+News|Channel|Saluran|Instagram|TikTok|YouTube|Twitter|Facebook)"
+    r"(?:\s+(?:Channel|Official|[A-Z][\w-]*\.(?:com|co\.id|id)|[A-Z][A-Za-z]*[A-Z][A-Za-z]*))*"
+)
+_STORY_RESUMES = re.compile(r"\s+[A-Z][a-z]+,?\s+[a-z]")  # a capitalised word, then a lower-case one
+_SYNDICATION_TITLE = re.compile(r"dengan\s+judul\s*")
 _BRACKETED_CREDITS = ("Foto:", "FOTO:", "Sumber:", "Editor:", "Penulis:")
 # A sentence end: `.`, `!` or `?`, closing quotes or brackets, then a space and a capital, digit, quote or bracket.
-_SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
+_SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])|(?<=[a-z]{2})[.!?][\"”’]?(?=[A-Z][a-z])")
 # A bracketed credit right after a sentence, then a new sentence: `… kata dia. (wpj/dmi) Berikutnya …`.
 _CREDIT_AFTER_SENTENCE = re.compile(
-    r"[.!?][\"”’]?\s*(?P<credit>\((?:\*+\s*/?|[a-z]{2,5}(?:\s*/\s*[a-z]{2,5}){0,3}|(?:[\w-]+\.)+(?:com|co\.id|id|net)(?:/[\w .'-]{1,40}){1,3}|(?:[A-Z][\w.]*\s*){1,3}/\s*(?:[A-Z][\w.'’-]*\s*){1,4}(?P<caption>))\))"
+    r"[.!?][\"”’]?\s*(?P<credit>\((?:\*+\s*/?|[a-z]{2,5}(?:\s*/\s*[a-z]{2,5}){0,3}|(?:[\w-]+\.)+(?:com|co\.id|id|net)(?:/[\w .'-]{1,40}){1,3}|(?:[A-Z][a-z]+\s){1,3}[A-Z][a-z]+|(?:[A-Z][\w.]*\s*){1,3}/\s*(?:[A-Z][\w.'’-]*\s*){1,4}(?P<caption>))\))"
     r"(?=\s+[\"“]?[A-Z0-9])"
 )
 # Words before a full stop that do not end a sentence (besides initials and list numbers): titles, abbreviations.
 _ABBREVIATIONS = frozenset(
     "Rp No Nomor Dr dr Drs Prof Ir Hj Jl Jln St Tn Ny Sdr Sdri dkk Kec Kab Kel Bpk Moh Muh Mr Mrs Ms Jr Sr vs dll dsb "
     "tsb Yth Kol Brigjen Kombes AKBP AKP Ipda Iptu Aiptu Bripka Mayjen Letjen Jend Pdt Kh KH Inf Purn Mgr Tbk Co Inc "
-    "Ltd Corp Pol Kapt Let Sgt Ust Bu Pak Tgl Hal hlm Vol Ed Bab Ps Ayat Jo jo".split()
+    "Ltd Corp Pol Kapt Let Sgt Ust Bu Pak Tgl Hal hlm Vol Ed Bab Ps Ayat Jo jo dok Dok DOK".split()
 )
 
 
@@ -83,6 +92,9 @@ def _glue_cuts(line: str) -> list[int]:
         covered = end
         if any(c.isalnum() for c in line[:cut]):
             cuts.append(cut)
+        promo_end = _promo_end(line, start) if line.startswith(_PROMO_OPENERS, start) else 0
+        if 0 < promo_end < len(line):
+            cuts.append(promo_end)  # a glued promo or syndication note ends where the story resumes
         if _LINKOUT_AT.match(line, start):
             # A related headline after a link-out marker is a segment of its own: the story resumes after it.
             marker_end = end
@@ -93,6 +105,21 @@ def _glue_cuts(line: str) -> list[int]:
             if 0 < headline < len(rest.rstrip()):
                 cuts.append(marker_end + headline)
     return cuts
+
+
+def _promo_end(line: str, start: int) -> int:
+    """Where a promo (`Ikuti WhatsApp Channel Outlet.com`) or a syndication note (`… dengan judul <Headline>`) ends."""
+    if line.startswith("Artikel", start):
+        title = _SYNDICATION_TITLE.search(line, start, start + 200)
+        if title is None:
+            return 0
+        rest = line[title.end():title.end() + _HEADLINE_WINDOW]
+        end = headline_end(rest)
+        return title.end() + end if 0 < end < len(rest.rstrip()) else 0
+    target = _PROMO_TARGET.search(line, start, start + 150)
+    if target is None or _STORY_RESUMES.match(line, target.end()) is None:
+        return 0  # the promo runs on (`… Telegram "Outlet News", caranya klik …`) or ends the line
+    return target.end()
 
 
 def _sentence_cuts(line: str) -> list[int]:
