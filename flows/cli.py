@@ -68,7 +68,20 @@ def ingest(
     """Ingest a folder of raw articles: a real Prefect flow run, write–audit–publish into DuckDB."""
     if not input_dir.is_dir():
         raise typer.BadParameter(f"{input_dir} is not a folder", param_hint="INPUT_DIR")
+    from flows.runtime import install_stop_handlers
+
+    install_stop_handlers()
     started = time.perf_counter()
+    try:
+        _ingest(input_dir, db, batch_size, commit_every, workers, task_runner, dask_address, rules, gazetteer, triggers,
+                as_json, started)
+    except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM (StopRequested), wherever it landed
+        _exit_stopped(stop, started)
+
+
+def _ingest(input_dir: Path, db: Optional[Path], batch_size: int, commit_every: int, workers: int,
+            task_runner: Optional[str], dask_address: Optional[str], rules: Optional[Path], gazetteer: Optional[Path],
+            triggers: Optional[Path], as_json: bool, started: float) -> None:
     db_path = db or default_db_path()
     api_url, server_seconds = _prefect_api_or_exit()
     from flows import unchanged
@@ -82,7 +95,10 @@ def ingest(
         one_batch = precheck.n_changed is not None and precheck.n_changed <= batch_size and not dask_address
         task_runner = "thread" if one_batch else "process"
     from flows.ingest import run_ingest, summary_dict
+    from flows.runtime import quiet_crash_report
     from warehouse.store import WarehouseBusy
+
+    quiet_crash_report()  # a stop is reported in one line below, not also by Prefect's crash log
 
     settings = IngestSettings(
         input_dir=input_dir,
@@ -115,6 +131,25 @@ def ingest(
         _print_summary(summary, settings, flow_seconds, server_seconds)
     if summary.status != "success":
         raise typer.Exit(1)
+
+
+def _exit_stopped(stop: KeyboardInterrupt, started: float) -> None:
+    """End every child, say in one line that the run was stopped, and exit 128 + the signal number."""
+    import os
+    import signal
+
+    from flows.runtime import signal_name, stop_children
+
+    signum = getattr(stop, "signum", signal.SIGINT)
+    stop_children()
+    typer.echo(
+        f"stopped by {signal_name(signum)} after {time.perf_counter() - started:.1f} s: the run is recorded as "
+        "interrupted; commit units already published stay, the unfinished one was not published",
+        err=True,
+    )
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(128 + signum)  # not a normal exit: the pool's and Prefect's exit hooks would wait on dead workers
 
 
 def _prefect_api_or_exit() -> tuple[str, float]:

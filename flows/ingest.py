@@ -118,7 +118,7 @@ def publish_staged(con) -> dict[str, int]:
 
 
 def _task_runner(settings: IngestSettings):
-    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+    from prefect.task_runners import ThreadPoolTaskRunner
 
     if settings.task_runner == "thread":
         return ThreadPoolTaskRunner(max_workers=settings.workers)
@@ -131,7 +131,9 @@ def _task_runner(settings: IngestSettings):
             cluster_kwargs={"n_workers": settings.workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None}
         )
     if settings.task_runner == "process":
-        return ProcessPoolTaskRunner(max_workers=settings.workers)
+        from flows.workers import WorkerPoolTaskRunner  # workers ignore Ctrl-C and die with the parent
+
+        return WorkerPoolTaskRunner(max_workers=settings.workers)
     raise ValueError(f"unknown task runner {settings.task_runner!r}: use process, thread or dask")
 
 
@@ -159,7 +161,9 @@ def ingest_flow(settings: IngestSettings = IngestSettings(), progress=None) -> R
         )
         _ingest(con, settings, summary, run_date, progress, logger)
     except BaseException as error:
-        summary.status = "failed"
+        # Ctrl-C, or SIGTERM (Prefect's TerminationSignal, or kabar's StopRequested): a stop, not a failure.
+        stopped = isinstance(error, KeyboardInterrupt) or type(error).__name__ == "TerminationSignal"
+        summary.status = "interrupted" if stopped else "failed"
         summary.error = summary.error or f"{type(error).__name__}: {error}"
         raise
     finally:

@@ -106,3 +106,110 @@ def record_flow_run(api_url: str, flow_name: str, parameters: dict, message: str
         return flow_run["id"]
     except (OSError, ValueError, KeyError):
         return None
+
+
+# ---------------------------------------------------------------- prompt, quiet stops
+
+
+class StopRequested(KeyboardInterrupt):
+    """SIGINT or SIGTERM reached `kabar`: unwind, record the run as interrupted, leave no child behind."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal_name(signum))
+        self.signum = signum
+
+
+def signal_name(signum: int) -> str:
+    """SIGINT, SIGTERM, … for a signal number."""
+    import signal
+
+    return signal.Signals(signum).name
+
+
+def install_stop_handlers() -> None:
+    """Turn SIGINT and SIGTERM into StopRequested (a KeyboardInterrupt) in this, the main, process.
+
+    During a flow run Prefect swaps in its own SIGTERM handler, records the crash and then re-sends the
+    signal to this handler, so either way the run unwinds through the flow's own clean-up.
+    A Python handler runs only when the main thread next executes bytecode, and a main thread waiting on
+    a batch is not always woken by the signal; so a watcher thread, woken through the signal wake-up fd,
+    kills the pool's workers at once: the wait ends and the handler runs.
+    """
+    import signal
+    import threading
+
+    def on_signal(signum, frame):
+        raise StopRequested(signum)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, on_signal)
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+
+    def watch() -> None:
+        while received := os.read(read_end, 16):
+            if signal.SIGINT in received or signal.SIGTERM in received:
+                _kill_pool_workers()
+
+    threading.Thread(target=watch, name="kabar-stop-watcher", daemon=True).start()
+
+
+def _kill_pool_workers() -> None:
+    """Kill this process's multiprocessing workers (not a temporary Prefect server, which the run still reports to)."""
+    import psutil
+
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if any("spawn_main" in part for part in child.cmdline()):
+                child.kill()
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            pass
+
+
+def stop_children() -> list[int]:
+    """Ignore further stop signals and kill every descendant of this process; return their pids.
+
+    Workers hold nothing worth saving (the writer is this process), so they are killed at once.
+    Kabar's managed Prefect server is not a descendant (it runs in its own session) and keeps running.
+    """
+    import signal
+
+    import psutil
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    children = psutil.Process().children(recursive=True)
+    for child in children:
+        try:
+            child.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(children, timeout=5)
+    return [child.pid for child in children]
+
+
+def quiet_crash_report() -> None:
+    """Drop Prefect's "Crash detected! Execution was aborted by …" log line: `kabar` reports a stop itself, in one line."""
+    import logging
+
+    class DropStopCrash(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            return "Execution was aborted by" not in record.getMessage()
+
+    for name in ("prefect.flow_runs", "prefect.task_runs"):
+        logging.getLogger(name).addFilter(DropStopCrash())
+
+
+def init_worker() -> None:
+    """Process-pool worker set-up: ask the kernel to SIGKILL this worker when its parent dies (Linux)."""
+    import signal
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass  # no prctl: the parent's stop_children still ends the workers on a clean stop
