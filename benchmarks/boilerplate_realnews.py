@@ -76,6 +76,29 @@ def load_gold(gold_dir: Path = GOLD_DIR, corpus: Path | None = None) -> list[Gol
     return articles
 
 
+def labelled_bodies(path: Path, corpus: Path | None = None) -> dict[str, str]:
+    """Bodies a second labeller's labels keep (B lines and `-` parts dropped), by gold path: the human ceiling."""
+    corpus = corpus or realnews_dir()
+    bodies = {}
+    for row in map(json.loads, path.open(encoding="utf-8")):
+        lines = (corpus / row["path"]).read_bytes().decode("utf-8").split("\n")
+        labels = {line_no: (label, parts) for line_no, _, label, parts in row["lines"]}
+        kept = []
+        for line_no, line in enumerate(lines, start=1):
+            label, parts = labels.get(line_no, ("C", []))
+            if label == "B":
+                continue
+            position, pieces = 0, []
+            for start, end, kind in parts:
+                if kind == "-":
+                    pieces.append(line[position:start])
+                    position = end
+            pieces.append(line[position:])
+            kept.append(" ".join(pieces))
+        bodies[row["path"]] = "\n".join(kept)
+    return bodies
+
+
 def _tokens(text: str) -> list[tuple[int, int, str]]:
     """(start, end, key) per token; keys are NFC with invisible characters dropped, as the normaliser does."""
     found = []
