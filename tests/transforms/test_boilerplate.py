@@ -220,11 +220,11 @@ def test_outlet_scoped_rule_only_fires_for_its_outlet(tmp_path):
         encoding="utf-8",
     )
     scoped = load_rules(tmp_path)
-    text = f"{PARAGRAPH}\nJernih Melihat Dunia"
+    text = f"{PARAGRAPH}\nJernih Melihat Dunia\n{PARAGRAPH_2}"  # mid-article: not a trailing tag
     frame = articles(text, text, hints=["kompas", "detik"])
     clean, removed = clean_articles(frame, scoped)
     assert removed.select("article_id", "rule").rows() == [("a0", "kompas_slogan")]
-    assert clean["body"].to_list() == [PARAGRAPH, text]
+    assert clean["body"].to_list() == [f"{PARAGRAPH}\n{PARAGRAPH_2}", text]
 
 
 def test_rules_survive_pickling(rules):
@@ -518,3 +518,16 @@ def test_segments_keep_every_non_space_character():
     pieces = [line[start:end] for start, end in segment_line(line)]
     assert len(pieces) > 8
     assert "".join(pieces).replace(" ", "") == line.replace(" ", "")
+
+
+def test_a_run_of_topic_tags_after_the_article_goes_but_an_item_list_stays(rules):
+    tags = ["Bus Sekolah", "Transportasi Kota", "Dinas Perhubungan 2025"]
+    row, removed = clean_one(rules, "\n".join([PARAGRAPH, PARAGRAPH_2, *tags]))
+    assert row["body"] == f"{PARAGRAPH}\n{PARAGRAPH_2}"
+    assert removed.filter(pl.col("rule") == "tag_list")["text"].to_list() == tags
+    items = ["Halte utama", "Terminal lama", "Pasar kota"]  # a short list with no article line before it
+    row, removed = clean_one(rules, "\n".join(["Rute bus sekolah:", *items]))
+    assert removed.filter(pl.col("rule") == "tag_list").height == 0
+    numbered = [PARAGRAPH, "Rute yang dilayani:", "1. Halte Utama", "2. Terminal Lama"]
+    row, _ = clean_one(rules, "\n".join(numbered))
+    assert row["body"] == "\n".join(numbered)

@@ -42,6 +42,12 @@ from transforms.boilerplate.segments import split_lines
 from transforms.metadata import is_title_case_headline, parse_header
 
 _CONTINUATION_MAX_CHARS = 80
+_TAG_MAX_CHARS = 40
+_TAG_MAX_WORDS = 6
+_TAG_MAX_WORDS_ALONE = 3
+_TAG_ARTICLE_MIN_CHARS = 100
+_SENTENCE_MARKS = frozenset(".,;:!?\"”’)")
+_TAG_BREAKS = (": ", " - ", " – ", "|")
 _LINKOUT_RULES = frozenset({"linkout.baca_juga", "editors_pick"})
 
 
@@ -227,6 +233,15 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
     while kept and not kept[-1]:
         kept.pop()
         kept_from.pop()
+    tags = _trailing_tags(kept, kept_from, origin)
+    if tags:
+        for index in range(len(kept) - tags, len(kept)):
+            if kept[index]:
+                removed.append((kept_from[index] + 1, kept[index], "tag_list", "line"))
+        del kept[-tags:], kept_from[-tags:]
+        while kept and not kept[-1]:
+            kept.pop()
+            kept_from.pop()
     if not kept and learned_furniture is not None:
         # Learned furniture never takes an article's only text: a one-line article is not its outlet's furniture.
         restored = [record for record in removed if record[2] == "learned"]
@@ -254,6 +269,43 @@ def _with_offsets(records: list, raw_lines: list[str]) -> list:
         cursor[line_no] = start + len(text)
         located.append((line_no, text, rule, kind, start, start + len(text)))
     return located
+
+
+def _is_tag(line: str, max_words: int) -> bool:
+    """A topic tag: a short capitalised label with no sentence punctuation (`Kurban`, `Hoegeng Awards 2025`)."""
+    return (len(line) <= _TAG_MAX_CHARS and line[0].isupper() and line[-1] not in _SENTENCE_MARKS
+            and line.count(" ") < max_words and not any(mark in line for mark in _TAG_BREAKS))
+
+
+def _trailing_tags(kept: list[str], kept_from: list[int], origin: list[tuple[int, int]] | None) -> int:
+    """How many entries at the end of `kept` are a tag list: a run of whole short label lines after the article.
+
+    One label may end an article (a category, a lone tag); a run may hold longer ones. The article text before
+    them must hold a line of at least _TAG_ARTICLE_MIN_CHARS, so a short item list is never read as tags.
+    """
+    whole = None
+    if origin is not None:
+        pieces: dict[int, int] = {}
+        for raw, _ in origin:
+            pieces[raw] = pieces.get(raw, 0) + 1
+        whole = {index for index, (raw, _) in enumerate(origin) if pieces[raw] == 1}
+    run = 0
+    for index in range(len(kept) - 1, -1, -1):
+        line = kept[index]
+        if not line:
+            run += 1
+            continue
+        if (whole is not None and kept_from[index] not in whole) or not _is_tag(line, _TAG_MAX_WORDS):
+            break
+        run += 1
+    if not run:
+        return 0
+    labels = [line for line in kept[len(kept) - run:] if line]
+    if len(labels) == 1 and not _is_tag(labels[0], _TAG_MAX_WORDS_ALONE):
+        return 0
+    if not any(len(line) >= _TAG_ARTICLE_MIN_CHARS for line in kept[:len(kept) - run]):
+        return 0
+    return run
 
 
 def _join_segments(kept: list[str], kept_from: list[int], origin: list[tuple[int, int]]) -> str:
