@@ -10,7 +10,6 @@ the IndoSum throughput corpus live in ../shared and are skipped when absent.
 from __future__ import annotations
 
 import argparse
-import bisect
 import dataclasses
 import json
 import time
@@ -18,15 +17,14 @@ from pathlib import Path
 
 import polars as pl
 
-from benchmarks.train_ner import conll_spans
 from transforms.entities import GAZETTEER_POLICIES, extract_entities, load_entity_resources
-from transforms.ner_features import FeatureCache, sentence_starts
-from transforms.ner_model import BatchTagger
+from transforms.entities.evaluation import SHORT, conll_spans, predicted_spans, read_idner, score, snap_to_tokens
+from transforms.entities.features import FeatureCache, sentence_starts
+from transforms.entities.model import BatchTagger
 
 ROOT = Path(__file__).parents[1]
 SEED_GOLD = ROOT / "tests" / "data" / "seed_entities_gold.jsonl"
 SHARED = ROOT.parent / "shared"
-SHORT = {"PERSON": "PER", "ORGANIZATION": "ORG", "LOCATION": "LOC"}
 
 ALIAS_GROUPS = {
     "Kim Jong Un": {"Kim Jong Un", "Kim Jong-un"},
@@ -45,67 +43,10 @@ def read_seed_gold(path: Path = SEED_GOLD) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def read_idner(path: Path) -> list[tuple[str, set[tuple[int, int, str]]]]:
-    """Dev sentences as space-joined text with gold character spans."""
-    out = []
-    toks: list[str] = []
-    tags: list[str] = []
-    lines = path.read_text(encoding="utf-8").splitlines() + [""]
-    for line in lines:
-        parts = line.strip().split()
-        if parts:
-            toks.append(parts[0])
-            tags.append(parts[-1])
-            continue
-        if not toks:
-            continue
-        offsets = []
-        pos = 0
-        for t in toks:
-            offsets.append((pos, pos + len(t)))
-            pos += len(t) + 1
-        spans = set()
-        start, typ = None, None
-        for i, t in enumerate(tags + ["O"]):
-            if t == "O" or t.startswith("B-") or (t.startswith("I-") and t[2:] != typ):
-                if start is not None:
-                    spans.add((offsets[start][0], offsets[i - 1][1], typ))
-                start, typ = (i, t[2:]) if t != "O" else (None, None)
-        out.append((" ".join(toks), spans))
-        toks, tags = [], []
-    return out
-
-
-def score(gold: list[set], pred: list[set]) -> dict[str, tuple[float, float, float, int]]:
-    """Precision, recall, F1 and gold support per type and overall."""
-    out = {}
-    for typ in ("PER", "LOC", "ORG", "ALL"):
-        tp = fp = fn = 0
-        for g, p in zip(gold, pred):
-            gs = {s for s in g if typ == "ALL" or s[2] == typ}
-            ps = {s for s in p if typ == "ALL" or s[2] == typ}
-            tp += len(gs & ps)
-            fp += len(ps - gs)
-            fn += len(gs - ps)
-        pr = tp / (tp + fp) if tp + fp else 0.0
-        rc = tp / (tp + fn) if tp + fn else 0.0
-        out[typ] = (pr, rc, 2 * pr * rc / (pr + rc) if pr + rc else 0.0, tp + fn)
-    return out
-
-
 def print_scores(title: str, scores: dict) -> None:
     """One line per type."""
     for typ, (p, r, f, n) in scores.items():
         print(f"{title:15s} {typ:4s} P={p:.3f} R={r:.3f} F1={f:.3f} (gold {n})")
-
-
-def predicted_spans(ids: list[str], bodies: list[str], resources) -> list[set]:
-    """System mentions per article as (start, end, short type)."""
-    mentions, _ = extract_entities(pl.DataFrame({"article_id": ids, "body": bodies}), resources)
-    by_article: dict[str, set] = {i: set() for i in ids}
-    for row in mentions.iter_rows(named=True):
-        by_article[row["article_id"]].add((row["start_char"], row["end_char"], SHORT[row["type"]]))
-    return [by_article[i] for i in ids]
 
 
 def evaluate_seeds(resources, show: bool) -> None:
@@ -138,18 +79,6 @@ def evaluate_seeds(resources, show: bool) -> None:
         )
     )
     print(f"seed mentions {mentions.height}, entities {entities.height}, offsets exact: {offsets_ok}")
-
-
-def snap_to_tokens(text: str, spans: set) -> set:
-    """Widen character spans to whole dataset tokens (space-separated), CoNLL style."""
-    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == " "]
-    ends = [i for i, ch in enumerate(text) if ch == " "] + [len(text)]
-    out = set()
-    for s, e, t in spans:
-        k = bisect.bisect_right(starts, s) - 1
-        j = bisect.bisect_left(ends, e)
-        out.add((starts[k], ends[j], t))
-    return out
 
 
 def evaluate_idner(resources) -> None:

@@ -29,7 +29,8 @@ from transforms.entities import (
     read_gazetteer,
     read_lexicons,
 )
-from transforms.ner_features import TOKEN_RE, FeatureCache, sentence_starts, sequence_features
+from transforms.entities.evaluation import conll_spans
+from transforms.entities.features import TOKEN_RE, FeatureCache, sentence_starts, sequence_features
 
 SHARED = Path(__file__).parents[1].parent / "shared"
 
@@ -231,18 +232,6 @@ def featurise(sents, cache: FeatureCache, gazetteer) -> list[list[list[str]]]:
         caps = [i for i, t in enumerate(toks) if t[0].isupper() or t[0].isdigit()]
         out.append(sequence_features(toks, cache, sentence_starts(toks), gazetteer.span_tags(toks, caps)))
     return out
-
-
-def conll_spans(tags: list[str]) -> set[tuple[int, int, str]]:
-    """Exact (start, end, type) spans of a BIO sequence; a stray I- opens a span."""
-    spans = set()
-    start, typ = None, None
-    for i, t in enumerate(tags + ["O"]):
-        if t == "O" or t.startswith("B-") or (t.startswith("I-") and t[2:] != typ):
-            if start is not None:
-                spans.add((start, i, typ))
-            start, typ = (i, t[2:]) if t != "O" else (None, None)
-    return spans
 
 
 def prf(gold: list[set], pred: list[set]) -> dict[str, tuple[float, float, float, int]]:

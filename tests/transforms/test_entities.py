@@ -1,4 +1,4 @@
-"""Tests for transforms/entities.py: recognition, linking, offsets, determinism."""
+"""Tests for transforms/entities/: recognition, linking, offsets, determinism."""
 
 import dataclasses
 import json
@@ -191,7 +191,7 @@ def test_seed_gold_f1_at_least_095(resources):
 
 @pytest.mark.skipif(not IDNER_DEV.exists(), reason="../shared/ner/idner-news-2k absent")
 def test_idner_dev_f1_per_gazetteer_policy(resources):
-    from benchmarks.entities import predicted_spans, read_idner, score, snap_to_tokens
+    from transforms.entities.evaluation import predicted_spans, read_idner, score, snap_to_tokens
 
     sents = read_idner(IDNER_DEV)
     gold = [g for _, g in sents]

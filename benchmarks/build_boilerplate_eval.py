@@ -1,6 +1,7 @@
 """Build the labelled boilerplate evaluation set (`eval.jsonl`) from the seeds, IndoSum dev and written outlet templates.
 
-Run once by hand (`python tests/data/boilerplate_eval/build_eval.py`); the output is
+Run once by hand (`python -m benchmarks.build_boilerplate_eval`); the output,
+`tests/data/boilerplate_eval/eval.jsonl`, is
 shipped, so the evaluation never needs ../shared. Every line is a list of
 [label, text] segments with label `content` (article text), `boilerplate`
 (furniture that must go) or `meta` (byline/title/date text that moves into
@@ -20,8 +21,8 @@ import random
 import re
 from pathlib import Path
 
-HERE = Path(__file__).parent
-ROOT = HERE.parents[2]
+ROOT = Path(__file__).resolve().parents[1]
+HERE = ROOT / "tests" / "data" / "boilerplate_eval"  # where the evaluation set it builds lives
 INDOSUM = ROOT.parent / "shared" / "corpora" / "indosum-dev" / "articles.jsonl"
 SEEDS = ROOT / "data" / "sample"
 

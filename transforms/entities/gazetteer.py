@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from transforms.ner_features import TOKEN_RE
+from transforms.entities.features import TOKEN_RE
 
 ENTITY_TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
 SHORT_TYPE = {"PERSON": "PER", "ORGANIZATION": "ORG", "LOCATION": "LOC"}

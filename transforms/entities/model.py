@@ -7,7 +7,7 @@ from operator import add
 
 import numpy as np
 
-from transforms.ner_features import SLOT_LAYOUT, FeatureCache
+from transforms.entities.features import SLOT_LAYOUT, FeatureCache
 
 # The token table is reset between batches once it holds this many tokens, so memory stays
 # bounded on long runs; results never depend on table state.
