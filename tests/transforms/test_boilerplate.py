@@ -116,6 +116,8 @@ FAMILIES = [
     ("Ikuti berita terkini dari Okezone di Google News, klik di sini.", "channel_promo"),
     ("Follow WhatsApp Channel SINDOnews.com untuk update berita terbaru setiap hari.", "channel_promo"),
     ("Editor: Bagus Prasetyo", "credit_editor"),
+    ("Berita selengkapnya disini.", "read_more"),
+    ("Tulisan ini adalah opini pribadi penulis, tidak mencerminkan sikap redaksi kami.", "disclaimer"),
     ("Penulis: Rina Marlina", "metadata.author"),
     ("Pewarta: Dedi Supriyadi", "metadata.author"),
     ("Laporan Wartawan Tribunnews.com, Yulia Saputri", "credit_report_by"),
@@ -452,6 +454,7 @@ def one_line(*parts: str) -> str:
     ("Baca juga berita lainnya di Kabarkita.com", "linkout.baca_juga"),
     ("(Nama Penulis)", "credit_name"),
     ("Loading...", "widget_label"),
+    ("Petugas memeriksa bus di terminal kota pada pagi hari (Getty Images)", "photo_agency_caption"),
 ])
 def test_glued_and_inline_furniture_in_a_one_line_body_is_cut_and_the_text_kept(rules, furniture, rule):
     text = one_line(SENTENCES[0], SENTENCES[1], furniture, SENTENCES[2], SENTENCES[3])

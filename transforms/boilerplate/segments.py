@@ -54,6 +54,11 @@ _CREDIT_AFTER_SENTENCE = re.compile(
     r"[.!?][\"”’]?\s*(?P<credit>\((?:\*+\s*/?|[a-z]{2,5}(?:\s*/\s*[a-z]{2,5}){0,3}|(?:[\w-]+\.)+(?:com|co\.id|id|net)(?:/[\w .'-]{1,40}){1,3}|(?:[A-Z][a-z]+\s){1,3}[A-Z][a-z]+|(?:[A-Z][\w.]*\s*){1,3}/\s*(?:[A-Z][\w.'’-]*\s*){1,4}(?P<caption>))\))"
     r"(?=\s+[\"“]?[A-Z0-9])"
 )
+# A photo agency credit closing a caption, then the story: cut after it.
+_AGENCY_CREDIT_END = re.compile(
+    r"\((?:Getty\s+Images|Reuters|REUTERS|AP\s+Photo|AFP\s+Photo|Shutterstock|iStock(?:photo)?|Istimewa|ISTIMEWA)"
+    r"(?:\s*/\s*[^()\n]{1,40})?\)(?=\s+[\"“]?[A-Z])|(?:Getty\s+Images|Shutterstock|iStockphoto)(?=[A-Z\"“])"
+)
 # Words before a full stop that do not end a sentence (besides initials and list numbers): titles, abbreviations.
 _ABBREVIATIONS = frozenset(
     "Rp No Nomor Dr dr Drs Prof Ir Hj Jl Jln St Tn Ny Sdr Sdri dkk Kec Kab Kel Bpk Moh Muh Mr Mrs Ms Jr Sr vs dll dsb "
@@ -126,6 +131,8 @@ def _sentence_cuts(line: str) -> list[int]:
     """Offsets where a new sentence starts inside `line`; a credit in brackets after a sentence is a segment too."""
     cuts = []
     keep_with_caption = set()
+    for match in _AGENCY_CREDIT_END.finditer(line):
+        cuts.append(match.end())  # `caption (Getty Images) Story …`, `Getty ImagesStory …`: the story resumes
     if ")" in line:
         for match in _CREDIT_AFTER_SENTENCE.finditer(line):
             cuts.append(match.end())
