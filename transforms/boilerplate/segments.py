@@ -48,12 +48,14 @@ _STORY_RESUMES = re.compile(r"\s+[A-Z][a-z]+,?\s+[a-z]")  # a capitalised word, 
 _SYNDICATION_TITLE = re.compile(r"dengan\s+judul\s*")
 _BRACKETED_CREDITS = ("Foto:", "FOTO:", "Sumber:", "Editor:", "Penulis:")
 # A sentence end: `.`, `!` or `?`, closing quotes or brackets, then a space and a capital, digit, quote or bracket.
-_SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])|(?<=[a-z]{2})[.!?][\"”’]?(?=[A-Z][a-z])")
+# Glued (`nyata.Berikut`): only after two lower-case letters, checked in `_sentence_cuts`.
+_SENTENCE_END = re.compile(r"[.!?](?:[\"”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])|(?P<glued>[\"”’]?)(?=[A-Z][a-z]))")
 # A bracketed credit right after a sentence, then a new sentence: `… kata dia. (wpj/dmi) Berikutnya …`.
 _CREDIT_AFTER_SENTENCE = re.compile(
     r"[.!?][\"”’]?\s*(?P<credit>\((?:\*+\s*/?|[a-z]{2,5}(?:\s*/\s*[a-z]{2,5}){0,3}|(?:[\w-]+\.)+(?:com|co\.id|id|net)(?:/[\w .'-]{1,40}){1,3}|(?:[A-Z][a-z]+\s){1,3}[A-Z][a-z]+|(?:[A-Z][\w.]*\s*){1,3}/\s*(?:[A-Z][\w.'’-]*\s*){1,4}(?P<caption>))\))"
     r"(?=\s+[\"“]?[A-Z0-9])"
 )
+_AGENCY_WORDS = ("Getty", "Reuters", "REUTERS", "Photo", "Shutterstock", "iStock", "Istimewa", "ISTIMEWA")
 # A photo agency credit closing a caption, then the story: cut after it.
 _AGENCY_CREDIT_END = re.compile(
     r"\((?:Getty\s+Images|Reuters|REUTERS|AP\s+Photo|AFP\s+Photo|Shutterstock|iStock(?:photo)?|Istimewa|ISTIMEWA)"
@@ -131,8 +133,9 @@ def _sentence_cuts(line: str) -> list[int]:
     """Offsets where a new sentence starts inside `line`; a credit in brackets after a sentence is a segment too."""
     cuts = []
     keep_with_caption = set()
-    for match in _AGENCY_CREDIT_END.finditer(line):
-        cuts.append(match.end())  # `caption (Getty Images) Story …`, `Getty ImagesStory …`: the story resumes
+    if any(word in line for word in _AGENCY_WORDS):
+        for match in _AGENCY_CREDIT_END.finditer(line):
+            cuts.append(match.end())  # `caption (Getty Images) Story …`, `Getty ImagesStory …`: the story resumes
     if ")" in line:
         for match in _CREDIT_AFTER_SENTENCE.finditer(line):
             cuts.append(match.end())
@@ -142,6 +145,8 @@ def _sentence_cuts(line: str) -> list[int]:
                 keep_with_caption.add(match.start("credit"))  # a caption keeps its `(Outlet/ Name)`
     for match in _SENTENCE_END.finditer(line):
         end = match.end()
+        if match.group("glued") is not None and not line[max(0, match.start() - 2):match.start()].islower():
+            continue  # `U.S.A`, `Rp.5`: no two lower-case letters before a glued stop
         if line[match.start()] == "." and _is_abbreviation(line, match.start()):
             continue
         start = end
