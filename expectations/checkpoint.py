@@ -14,47 +14,32 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from expectations.suites import BODIES_SQL, SUITES, Check, Suite, body_findings, span_findings
+from expectations.results import DQ_RESULTS_SCHEMA, verdict
+from expectations.suites import BODIES_SQL, MAX_ROW_FAILURE_RATE, SUITES, Check, Suite, body_findings, span_findings
 
 log = logging.getLogger(__name__)
 
-DQ_RESULTS_SCHEMA = {
-    "run_id": pl.String,
-    "suite": pl.String,
-    "expectation": pl.String,
-    "column_name": pl.String,
-    "success": pl.Boolean,
-    "unexpected_count": pl.Int64,
-    "blocking": pl.Boolean,
-    "details": pl.String,
-}
 SAMPLE_SIZE = 5  # unexpected values kept per expectation (report and dq_results.details)
 DATA_DOCS_SITE = "local_site"
 
 
 @dataclass(frozen=True)
 class DQOutcome:
-    """The verdict of one run's data-quality checkpoint."""
+    """The verdict of one commit unit's data-quality checkpoint."""
 
     success: bool  # every expectation passed
-    blocking_failed: bool  # at least one blocking expectation failed: do not publish
+    blocking_failed: bool  # a blocking expectation failed (a row-level one above its rate too): do not publish
     results: pl.DataFrame  # exactly the dq_results columns
-    report_path: Path  # the self-contained HTML report
     data_docs_path: Path | None  # Great Expectations Data Docs index, when written
     staged_rows: dict[str, int] = field(default_factory=dict)  # rows audited per suite
+    # Per suite with row-level checks: the failing rows' key columns plus `check` (the finding column)
+    # and `finding` (what is wrong), the first failing check per row, in the suite's check order.
+    row_failures: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     @property
     def verdict(self) -> str:
         """PASSED, PASSED WITH WARNINGS or FAILED."""
         return verdict(self.results)
-
-
-def verdict(results: pl.DataFrame) -> str:
-    """PASSED, PASSED WITH WARNINGS or FAILED for a dq_results frame."""
-    failed = results.filter(~pl.col("success"))
-    if failed.filter(pl.col("blocking")).height:
-        return "FAILED"
-    return "PASSED WITH WARNINGS" if failed.height else "PASSED"
 
 
 def preload_great_expectations() -> threading.Thread:
@@ -80,8 +65,8 @@ def missing_staging_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [suite.name for suite in SUITES if suite.name not in present]
 
 
-def audit_frames(con: duckdb.DuckDBPyConnection, run_id: str, run_date: datetime.date) -> dict[str, Any]:
-    """Run every suite's audit query (and span check) on the staged rows; pandas frames keyed by suite name."""
+def audit_frames(con: duckdb.DuckDBPyConnection, run_id: str, run_date: datetime.date) -> dict[str, pl.DataFrame]:
+    """Run every suite's audit query (and span and body checks) on the staged rows; polars frames keyed by suite name."""
     missing = missing_staging_tables(con)
     if missing:
         raise ValueError(f"staging schema lacks table(s) {', '.join(missing)}: stage every table (empty is fine) before validating")
@@ -100,20 +85,71 @@ def audit_frames(con: duckdb.DuckDBPyConnection, run_id: str, run_date: datetime
         if suite.spans is not None:
             findings = span_findings(audit, bodies, suite.spans.text_column).alias(suite.spans.finding)
             audit = audit.drop(suite.spans.text_column).with_columns(findings)
-        frames[suite.name] = audit.to_pandas(use_pyarrow_extension_array=True)
+        if suite.failure_column is not None:
+            row_level = [check.column for check in suite.row_level_checks()]
+            audit = audit.with_columns(
+                pl.coalesce([pl.format("{}: {}", pl.lit(column), pl.col(column)) for column in row_level]).alias(suite.failure_column)
+            )
+        frames[suite.name] = audit
         log.debug("audit %s: %d rows in %.2fs", suite.name, audit.height, time.perf_counter() - started)
+    return _with_derived_failures(con, frames)
+
+
+def _with_derived_failures(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Add each suite's derived-failure column: per article, its mentions and events failing their row-level checks."""
+    per_article = []
+    for suite in SUITES:
+        if suite.name not in frames or not suite.row_level_checks() or suite.derived_failure_column:
+            continue
+        failing = row_failures(suite, frames[suite.name])
+        if failing.height == 0:
+            continue
+        if "article_id" not in failing.columns:  # events: their articles are those that report them
+            con.register("failing_events", failing.select("event_id", "check", "finding").to_arrow())
+            try:
+                failing = con.execute(
+                    "SELECT DISTINCT m.article_id, f.check, f.finding FROM failing_events f JOIN staging.event_mentions m USING (event_id)"
+                ).pl()
+            finally:
+                con.unregister("failing_events")
+        per_article.append(failing.select("article_id", pl.format("{} {}: {}", pl.lit(suite.name), "check", "finding").alias("derived")))
+    derived = (
+        pl.concat(per_article).group_by("article_id", maintain_order=True).agg(pl.col("derived").first())
+        if per_article
+        else pl.DataFrame(schema={"article_id": pl.String, "derived": pl.String})
+    )
+    for suite in SUITES:
+        column = suite.derived_failure_column
+        if column and suite.name in frames:
+            frames[suite.name] = (
+                frames[suite.name].join(derived, on="article_id", how="left", maintain_order="left").rename({"derived": column})
+            )
     return frames
 
 
-def _expectation(gxe: Any, check: Check) -> Any:
-    """The Great Expectations expectation object for a check, with its blocking flag in meta and severity."""
+def row_failures(suite: Suite, audit: pl.DataFrame) -> pl.DataFrame:
+    """The rows of an audit frame that fail a row-level check: key columns, `check`, `finding` (first failing check)."""
+    checks = suite.row_level_checks()
+    schema = {**{column: audit.schema[column] for column in suite.key}, "check": pl.String, "finding": pl.String}
+    if not checks or audit.height == 0:
+        return pl.DataFrame(schema=schema)
+    failing = audit.select(
+        *suite.key,
+        pl.coalesce([pl.when(pl.col(c.column).is_not_null()).then(pl.lit(c.column)) for c in checks]).alias("check"),
+        pl.coalesce([pl.col(c.column) for c in checks]).alias("finding"),
+    )
+    return failing.filter(pl.col("check").is_not_null()).cast(schema)
+
+
+def _expectation(gxe: Any, check: Check, max_failure_rate: float) -> Any:
+    """The Great Expectations expectation object for a check, with its kind in meta, severity and description."""
     from great_expectations.expectations.metadata_types import FailureSeverity
 
     class_name = "".join(part.capitalize() for part in check.expectation.split("_"))
-    label = "BLOCKING" if check.blocking else "warn"
+    label = check.label(max_failure_rate)
     return getattr(gxe, class_name)(
-        **check.gx_kwargs(),
-        meta={"blocking": check.blocking, "why": check.why},
+        **check.gx_kwargs(max_failure_rate),
+        meta={"blocking": check.blocking, "kind": check.kind, "why": check.why},
         # The description replaces GX's generated sentence in Data Docs, so the flag shows on every result.
         description=f"[{label}] {check.column_name}: {check.why} ({check.expectation})",
         notes=f"**{label}**: {check.why}",
@@ -143,7 +179,9 @@ def _context(data_docs_dir: Path | None) -> Any:
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
-def run_checkpoints(frames: dict[str, Any], run_id: str, data_docs_dir: Path | None) -> dict[str, Any]:
+def run_checkpoints(
+    frames: dict[str, Any], run_id: str, data_docs_dir: Path | None, max_failure_rate: float = MAX_ROW_FAILURE_RATE
+) -> dict[str, Any]:
     """Validate each suite's audit frame with a real GX checkpoint; GX validation results keyed by suite name."""
     logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its INFO lines are import chatter
     import great_expectations as gx
@@ -161,7 +199,7 @@ def run_checkpoints(frames: dict[str, Any], run_id: str, data_docs_dir: Path | N
     for suite in SUITES:
         gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name, meta={"table": suite.name}))
         for check in suite.checks:
-            gx_suite.add_expectation(_expectation(gxe, check))
+            gx_suite.add_expectation(_expectation(gxe, check, max_failure_rate))
         batch = datasource.add_dataframe_asset(suite.name).add_batch_definition_whole_dataframe("staged_rows")
         definition = context.validation_definitions.add(gx.ValidationDefinition(name=f"staging.{suite.name}", data=batch, suite=gx_suite))
         checkpoint = context.checkpoints.add(
@@ -228,54 +266,39 @@ def result_rows(run_id: str, suite: Suite, validation: Any) -> list[dict[str, An
                 "unexpected_count": result.get("unexpected_count"),
                 "blocking": check.blocking,
                 "details": json.dumps({k: v for k, v in details.items() if v is not None}, ensure_ascii=False),
+                "kind": check.kind,
             }
         )
     return rows
 
 
 def validate_staging(
-    con: duckdb.DuckDBPyConnection, run_id: str, run_date: datetime.date, report_dir: Path
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    run_date: datetime.date,
+    report_dir: Path,
+    max_failure_rate: float = MAX_ROW_FAILURE_RATE,
 ) -> DQOutcome:
-    """Check the staged rows of a run against every suite; write the HTML report and Data Docs."""
-    from expectations.report import write_report
-
+    """Check a commit unit's staged rows against every suite (writing Data Docs); the run's report is written by results."""
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     frames = audit_frames(con, run_id, run_date)
     audited = time.perf_counter()
     data_docs_dir = report_dir / "data_docs"
-    validations = run_checkpoints(frames, run_id, data_docs_dir)
-    validated = time.perf_counter()
+    pandas_frames = {name: frame.to_pandas(use_pyarrow_extension_array=True) for name, frame in frames.items()}
+    validations = run_checkpoints(pandas_frames, run_id, data_docs_dir, max_failure_rate)
+    del pandas_frames
     rows = [row for suite in SUITES for row in result_rows(run_id, suite, validations[suite.name])]
     results = pl.DataFrame(rows, schema=DQ_RESULTS_SCHEMA)
     index = data_docs_dir / "index.html"
-    data_docs_path = index if index.exists() else None
-    staged_rows = {name: len(frame) for name, frame in frames.items()}
-    report_path = write_report(results, run_id, run_date, report_dir, staged_rows=staged_rows, data_docs_path=data_docs_path)
-    log.info(
-        "data quality %s: audit %.1fs, GX %.1fs, report %.1fs",
-        verdict(results),
-        audited - started,
-        validated - audited,
-        time.perf_counter() - validated,
-    )
+    log.info("data quality %s: audit %.1fs, GX %.1fs", verdict(results), audited - started, time.perf_counter() - audited)
     failed = results.filter(~pl.col("success"))
     return DQOutcome(
         success=failed.height == 0,
         blocking_failed=failed.filter(pl.col("blocking")).height > 0,
         results=results,
-        report_path=report_path,
-        data_docs_path=data_docs_path,
-        staged_rows=staged_rows,
+        data_docs_path=index if index.exists() else None,
+        staged_rows={name: frame.height for name, frame in frames.items()},
+        row_failures={suite.name: row_failures(suite, frames[suite.name]) for suite in SUITES if suite.row_level_checks()},
     )
-
-
-def write_dq_results(con: duckdb.DuckDBPyConnection, results: pl.DataFrame) -> int:
-    """Append a run's dq_results rows to main.dq_results; returns the row count."""
-    con.register("dq_results_incoming", results.to_arrow())
-    try:
-        con.execute("INSERT INTO main.dq_results BY NAME SELECT * FROM dq_results_incoming")
-    finally:
-        con.unregister("dq_results_incoming")
-    return results.height

@@ -11,7 +11,7 @@ from string import Template
 
 import polars as pl
 
-from expectations.checkpoint import verdict
+from expectations.results import verdict
 from expectations.suites import SUITES
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -35,9 +35,10 @@ def _sample_list(details: str | None) -> str:
 
 
 def _result_row(row: dict, with_suite: bool = False) -> str:
-    """One dq_results row as a table row: expectation, column, blocking/warn, success, unexpected count, samples."""
+    """One dq_results row as a table row: expectation, column, kind, success, unexpected count, samples."""
     why = json.loads(row["details"]).get("why", "") if row["details"] else ""
     severity = "blocking" if row["blocking"] else "warn"
+    kind = row.get("kind") or severity
     state = "passed" if row["success"] else "failed"
     count = "" if row["unexpected_count"] is None else f"{row['unexpected_count']:,}"
     suite = f'<td><a href="#suite-{html.escape(row["suite"])}">{html.escape(row["suite"])}</a></td>' if with_suite else ""
@@ -46,7 +47,7 @@ def _result_row(row: dict, with_suite: bool = False) -> str:
         f' data-column="{html.escape(row["column_name"] or "")}">{suite}'
         f"<td><code>{html.escape(row['expectation'])}</code><div class=\"why\">{html.escape(why)}</div></td>"
         f"<td><code>{html.escape(row['column_name'] or '')}</code></td>"
-        f'<td><span class="badge {severity}">{severity}</span></td>'
+        f'<td><span class="badge {severity}">{html.escape(kind)}</span></td>'
         f'<td class="{"pass" if row["success"] else "fail"}">{"pass" if row["success"] else "FAIL"}</td>'
         f'<td class="num">{count}</td>'
         f"<td>{_sample_list(row['details'])}</td></tr>"
@@ -57,7 +58,7 @@ def _table(rows: list[str], with_suite: bool = False) -> str:
     """A results table around rendered rows."""
     suite = "<th>suite</th>" if with_suite else ""
     return (
-        f"<table><thead><tr>{suite}<th>expectation</th><th>column</th><th>severity</th><th>result</th>"
+        f"<table><thead><tr>{suite}<th>expectation</th><th>column</th><th>kind</th><th>result</th>"
         "<th>unexpected</th><th>sample unexpected values</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
@@ -70,6 +71,37 @@ def _failures_section(results: pl.DataFrame) -> str:
         return ""
     rows = [_result_row(row, with_suite=True) for row in failed.iter_rows(named=True)]
     return f'<section id="failures"><h2>Failed expectations <span class="count">{failed.height}</span></h2>{_table(rows, True)}</section>'
+
+
+def _run_section(published: dict[str, int] | None, quarantine: pl.DataFrame | None) -> str:
+    """What the run published and what it quarantined, by reason, with samples and `kabar show` hints."""
+    if published is None and quarantine is None:
+        return ""
+    parts = ['<section id="run"><h2>Published and quarantined</h2>']
+    if published:
+        cells = "".join(f"<div><b>{count:,}</b>{html.escape(table)}</div>" for table, count in published.items())
+        parts.append(f'<div class="summary" id="published">{cells}</div>')
+    if quarantine is not None and quarantine.height:
+        rows = []
+        for row in quarantine.iter_rows(named=True):
+            samples = "".join(
+                f"<li><code>{html.escape(sample['source_path'] or '')}</code>: {html.escape(sample['detail'] or '')}"
+                + (f" — <code>kabar show {html.escape(sample['article_id'])}</code>" if sample.get("article_id") else "")
+                + "</li>"
+                for sample in row["samples"]
+            )
+            rows.append(
+                f'<tr data-reason="{html.escape(row["reason"])}"><td><code>{html.escape(row["reason"])}</code></td>'
+                f'<td class="num">{row["files"]:,}</td><td><ul class="sample">{samples}</ul></td></tr>'
+            )
+        parts.append(
+            '<table id="quarantine"><thead><tr><th>quarantine reason</th><th>files</th><th>samples</th></tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>"
+        )
+    elif quarantine is not None:
+        parts.append("<p>nothing quarantined</p>")
+    parts.append("</section>")
+    return "".join(parts)
 
 
 def _suite_section(suite: str, results: pl.DataFrame, staged_rows: int | None) -> str:
@@ -90,6 +122,8 @@ def render_report(
     staged_rows: dict[str, int] | None = None,
     data_docs_href: str | None = None,
     written_at: datetime.datetime | None = None,
+    published: dict[str, int] | None = None,
+    quarantine: pl.DataFrame | None = None,
 ) -> str:
     """The report's HTML for one run's dq_results rows."""
     staged_rows = staged_rows or {}
@@ -122,7 +156,7 @@ def render_report(
         n_failed_warn=f"{failed.filter(~pl.col('blocking')).height:,}",
         n_staged=f"{sum(staged_rows.values()):,}",
         data_docs_link=link,
-        suite_sections="\n".join([_failures_section(results), *sections]),
+        suite_sections="\n".join([_run_section(published, quarantine), _failures_section(results), *sections]),
     )
 
 
@@ -133,12 +167,16 @@ def write_report(
     report_dir: Path,
     staged_rows: dict[str, int] | None = None,
     data_docs_path: Path | None = None,
+    published: dict[str, int] | None = None,
+    quarantine: pl.DataFrame | None = None,
 ) -> Path:
     """Write report_dir/dq-<run_id>.html and report_dir/latest.html; returns the run's report path."""
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
     href = Path(os.path.relpath(data_docs_path, report_dir)).as_posix() if data_docs_path is not None else None
-    page = render_report(results, run_id, run_date, staged_rows=staged_rows, data_docs_href=href)
+    page = render_report(
+        results, run_id, run_date, staged_rows=staged_rows, data_docs_href=href, published=published, quarantine=quarantine
+    )
     safe_run_id = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in run_id)
     report_path = report_dir / f"dq-{safe_run_id}.html"
     report_path.write_text(page, encoding="utf-8")

@@ -24,15 +24,19 @@ from typing import Any, Mapping
 
 import polars as pl
 
+from transforms.schema import (  # re-exported: the suites' closed sets
+    CAMEO_ROOT_CODES,
+    CONTENT_QUARANTINE_REASONS,
+    DATE_PRECISIONS,
+    DUPLICATE_KINDS,
+    ENTITY_TYPES,
+    QUARANTINE_REASONS,
+    REMOVED_LINE_KINDS,
+)
 from transforms.section import SECTIONS
 
-ENTITY_TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
-CAMEO_ROOT_CODES = tuple(f"{code:02d}" for code in range(1, 21))
-DATE_PRECISIONS = ("day", "month", "year")
 ARTICLE_SECTIONS = SECTIONS  # transforms/section.py: the section classifier's closed set
-QUARANTINE_REASONS = ("empty", "whitespace_only", "binary", "undecodable", "oversized", "not_article_text")
-REMOVED_LINE_KINDS = ("line", "inline")
-DUPLICATE_KINDS = ("exact", "near")
+
 # Every code langdetect (and langdetect-rs, which ships the same profiles) can return; articles may
 # also carry 'ms' from our Malay/Indonesian tie-break and our 'unknown' fallback.
 LANGDETECT_LANGUAGES = (
@@ -54,11 +58,21 @@ BOILERPLATE_MARKERS = (
     "[Gambas:",
 )
 
-# Body length bounds (characters).  Below 200 a body is usually a stub or an over-eager strip; above
-# 200,000 it is usually several pages glued together.  Both are worth a look, neither is corrupt data,
-# and real briefs (a two-sentence Antara flash) exist, so the bounds warn; an empty body blocks.
+# Body length bounds (characters).  Below 200 a body is usually a stub or an over-eager strip (a
+# warning: real two-sentence flashes exist); below 40 it is no article at all and above 200,000 it is
+# several pages glued together: those articles are quarantined.
 BODY_MIN_CHARS = 200
+BODY_QUARANTINE_MIN_CHARS = 40
 BODY_MAX_CHARS = 200_000
+# Row-level checks quarantine or drop the rows that fail them; above this share of a commit unit's rows
+# (Great Expectations' `mostly`) the failures say something is wrong as a whole, and the unit blocks.
+MAX_ROW_FAILURE_RATE = 0.02
+# What a row-level check does with a failing row.
+ROW_ACTIONS = {
+    "quarantine": "the article goes to quarantine",
+    "drop": "the row is dropped and recorded in dropped_rows",
+    "null_event_date": "the event keeps no date (event_date NULL, date_flag set)",
+}
 # Earliest plausible dates: before these a parsed date is a parsing error (e.g. year 0023), not news.
 EARLIEST_PUBLISHED_DATE = "1990-01-01"
 EARLIEST_EVENT_DATE = "1800-01-01"
@@ -86,6 +100,29 @@ class Check:
     blocking: bool
     why: str  # one line shown in the report, dq_results.details and Data Docs
     kwargs: Mapping[str, Any] = field(default_factory=dict)
+    # Row-level checks: a key of ROW_ACTIONS. Failing rows are acted on, not published as they are; the
+    # check blocks only when more than the run's max failure rate of the rows fail (GX `mostly`).
+    action: str | None = None
+    rate: bool = False  # a failure-rate check over several row-level checks: blocks above the rate
+
+    @property
+    def kind(self) -> str:
+        """blocking | row-level | rate | warn: how a failure of this check is handled."""
+        if self.action is not None:
+            return "row-level"
+        if self.rate:
+            return "rate"
+        return "blocking" if self.blocking else "warn"
+
+    def label(self, max_failure_rate: float = MAX_ROW_FAILURE_RATE) -> str:
+        """The kind as the report and the expectation's description show it."""
+        if self.action is not None and self.blocking:
+            return f"row-level: {ROW_ACTIONS[self.action]}; blocks above {max_failure_rate:.1%} of rows"
+        if self.action is not None:
+            return f"row-level: {ROW_ACTIONS[self.action]}; counted per article in articles.derived_row_failure"
+        if self.rate:
+            return f"rate: blocks above {max_failure_rate:.1%} of rows"
+        return "BLOCKING" if self.blocking else "warn"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kwargs", MappingProxyType(dict(self.kwargs)))
@@ -98,11 +135,13 @@ class Check:
         columns = self.kwargs.get("column_list")
         return ",".join(columns) if columns else None
 
-    def gx_kwargs(self) -> dict[str, Any]:
+    def gx_kwargs(self, max_failure_rate: float = MAX_ROW_FAILURE_RATE) -> dict[str, Any]:
         """Keyword arguments for the Great Expectations expectation class."""
         out: dict[str, Any] = {key: (list(value) if isinstance(value, tuple) else value) for key, value in self.kwargs.items()}
         if self.column is not None:
             out["column"] = self.column
+        if (self.action is not None and self.blocking) or self.rate:
+            out["mostly"] = round(1.0 - max_failure_rate, 6)
         return out
 
 
@@ -123,6 +162,15 @@ class Suite:
     checks: tuple[Check, ...]
     spans: SpanCheck | None = None  # rows carry article_id, start_char, end_char and the span text
     body_checks: bool = False  # rows carry article_id and n_chars: add body_findings() columns
+    key: tuple[str, ...] = ()  # the audit columns that name a row, for row-level actions
+    # A column set to the first failing row-level finding of the row (null when none): the rate check's column.
+    failure_column: str | None = None
+    # A column naming, per article, the derived rows (mentions, events) failing their own row-level checks.
+    derived_failure_column: str | None = None
+
+    def row_level_checks(self) -> tuple[Check, ...]:
+        """The checks whose failing rows are quarantined, dropped or nulled."""
+        return tuple(check for check in self.checks if check.action is not None)
 
 
 # Bodies the span checks need: every staged article and the published ones staged mentions point at.
@@ -136,7 +184,7 @@ WHERE article_id IN (SELECT article_id FROM staging.entity_mentions UNION SELECT
 
 
 def body_findings(articles: pl.DataFrame, bodies: pl.DataFrame) -> pl.DataFrame:
-    """The articles audit frame plus body_length, n_chars_mismatch and body_boilerplate_marker, computed from bodies."""
+    """The articles audit frame plus body_length and the body findings (n_chars_mismatch, body_boilerplate_marker, body_too_short/long)."""
     # In polars rather than DuckDB: its SIMD literal search and char count are ~30x faster on 100k bodies.
     checked = bodies.select(
         "article_id",
@@ -159,7 +207,20 @@ def body_findings(articles: pl.DataFrame, bodies: pl.DataFrame) -> pl.DataFrame:
         .otherwise(None)
         .cast(pl.String)
     )
-    return joined.with_columns(mismatch.alias("n_chars_mismatch"))
+    length = pl.col("body_length")
+    too_short = (
+        pl.when(length < BODY_QUARANTINE_MIN_CHARS)
+        .then(pl.format("{}: body of {} characters (< {})", pl.col("article_id"), length, pl.lit(BODY_QUARANTINE_MIN_CHARS)))
+        .otherwise(None)
+        .cast(pl.String)
+    )
+    too_long = (
+        pl.when(length > BODY_MAX_CHARS)
+        .then(pl.format("{}: body of {} characters (> {})", pl.col("article_id"), length, pl.lit(BODY_MAX_CHARS)))
+        .otherwise(None)
+        .cast(pl.String)
+    )
+    return joined.with_columns(mismatch.alias("n_chars_mismatch"), too_short.alias("body_too_short"), too_long.alias("body_too_long"))
 
 
 def span_findings(spans: pl.DataFrame, bodies: pl.DataFrame, text_column: str) -> pl.Series:
@@ -202,6 +263,12 @@ def _no_finding(column: str, why: str, blocking: bool = True) -> Check:
     return Check("expect_column_values_to_be_null", column, blocking, why)
 
 
+def _row_level(column: str, why: str, action: str = "quarantine") -> Check:
+    # A derived row (mention, event) is judged by its article's rate: a unit has few events, so a rate over
+    # events alone would block on one bad date.
+    return Check("expect_column_values_to_be_null", column, action == "quarantine", why, action=action)
+
+
 def _compound_unique(columns: tuple[str, ...], why: str) -> Check:
     return Check("expect_compound_columns_to_be_unique", None, True, why, {"column_list": columns})
 
@@ -242,6 +309,9 @@ LEFT JOIN {_KNOWN_ARTICLES} original ON original.article_id = a.duplicate_of
 LEFT JOIN staging.article_texts staged_text ON staged_text.article_id = a.article_id
 LEFT JOIN main.article_texts published_text ON published_text.article_id = a.article_id
 """,
+    key=("article_id", "source_path", "source_sha256"),
+    failure_column="content_failure",
+    derived_failure_column="derived_row_failure",
     checks=(
         _not_null("article_id", "every article has a key"),
         _unique("article_id", "one row per article"),
@@ -253,16 +323,17 @@ LEFT JOIN main.article_texts published_text ON published_text.article_id = a.art
         _not_null("source_path", "lineage: every article names its file"),
         _not_null("source_sha256", "lineage: every article names its file version"),
         _not_null("body_length", "every article has a body"),
-        Check("expect_column_values_to_be_between", "body_length", True, "an empty body is not an article", {"min_value": 1}),
-        _no_finding("n_chars_mismatch", "n_chars equals the body's length in characters"),
+        _row_level("n_chars_mismatch", "n_chars equals the body's length in characters"),
+        _row_level("body_too_short", f"a body of fewer than {BODY_QUARANTINE_MIN_CHARS} characters is not an article"),
+        _row_level("body_too_long", f"a body of more than {BODY_MAX_CHARS:,} characters is several pages glued together"),
         Check(
             "expect_column_values_to_be_between",
             "n_chars",
             False,
-            f"bodies shorter than {BODY_MIN_CHARS} or longer than {BODY_MAX_CHARS:,} characters are suspicious (stub or glued pages)",
-            {"min_value": BODY_MIN_CHARS, "max_value": BODY_MAX_CHARS},
+            f"bodies shorter than {BODY_MIN_CHARS} characters are worth a look (a stub or an over-eager strip)",
+            {"min_value": BODY_MIN_CHARS},
         ),
-        _no_finding("body_boilerplate_marker", "no body still carries a known boilerplate marker"),
+        _row_level("body_boilerplate_marker", "no body still carries a known boilerplate marker"),
         _in_set("section", ARTICLE_SECTIONS, "section is one of the section classifier's sections", blocking=False),
         _in_set("language", ARTICLE_LANGUAGES, "language is a code langdetect returns, or 'unknown'"),
         _not_null("language", "language detection ran on every article", blocking=False),
@@ -274,9 +345,21 @@ LEFT JOIN main.article_texts published_text ON published_text.article_id = a.art
             {"mostly": 0.5},
         ),
         Check("expect_column_values_to_be_between", "language_prob", True, "a probability lies in [0, 1]", {"min_value": 0, "max_value": 1}),
-        _no_finding("future_published_date", "a publication date after the run date is a parsing error"),
-        _no_finding(
-            "implausible_published_date", f"a publication date before {EARLIEST_PUBLISHED_DATE} is probably a parsing error", blocking=False
+        _row_level("future_published_date", "a publication date after the run date is a parsing error"),
+        _row_level("implausible_published_date", f"a publication date before {EARLIEST_PUBLISHED_DATE} is a parsing error"),
+        Check(
+            "expect_column_values_to_be_null",
+            "content_failure",
+            True,
+            "the share of the unit's articles failing a row-level content check (each quarantined) stays small",
+            rate=True,
+        ),
+        Check(
+            "expect_column_values_to_be_null",
+            "derived_row_failure",
+            True,
+            "the share of the unit's articles with a mention or event failing its own row-level check (dropped or nulled) stays small",
+            rate=True,
         ),
         _no_finding("orphan_duplicate_of", "duplicate_of names another existing article"),
         _in_set("duplicate_kind", DUPLICATE_KINDS, "duplicate_kind is exact or near"),
@@ -358,6 +441,7 @@ LEFT JOIN {_KNOWN_ARTICLES} known ON known.article_id = m.article_id
 LEFT JOIN {_KNOWN_ENTITIES} e ON e.entity_id = m.entity_id
 """,
     spans=SpanCheck(text_column="surface", finding="offset_mismatch"),
+    key=("article_id", "start_char", "end_char"),
     checks=(
         _not_null("article_id", "every mention names its article"),
         _not_null("entity_id", "every mention names its entity"),
@@ -367,13 +451,14 @@ LEFT JOIN {_KNOWN_ENTITIES} e ON e.entity_id = m.entity_id
         _in_set("type", ENTITY_TYPES, "type is PERSON, ORGANIZATION or LOCATION"),
         _no_finding("orphan_article_id", "every mention's article exists (staged or published)"),
         _no_finding("orphan_entity_id", "every mention's entity exists (staged or published)"),
-        _no_finding("offset_mismatch", "offsets lie inside the body and body[start_char:end_char] == surface"),
+        _row_level("offset_mismatch", "offsets lie inside the body and body[start_char:end_char] == surface", action="drop"),
         _no_finding("mention_type_conflict", "a mention's type agrees with its entity's type", blocking=False),
     ),
 )
 
 EVENTS = Suite(
     name="events",
+    key=("event_id",),
     audit_sql=f"""
 WITH known_entities AS {_KNOWN_ENTITIES}
 SELECT ev.event_id, ev.event_code, ev.root_code, ev.label, ev.date_precision, ev.quad_class, ev.confidence, ev.goldstein,
@@ -420,9 +505,10 @@ LEFT JOIN known_entities place ON place.entity_id = ev.location_entity_id
         _no_finding(
             "future_event_date", "an event after the run date is either announced (a planned summit) or misparsed", blocking=False
         ),
-        _no_finding(
+        _row_level(
             "implausible_event_date",
             f"an event before {EARLIEST_EVENT_DATE} or over {EVENT_MAX_YEARS_AHEAD} years after the run is a parsing error",
+            action="null_event_date",
         ),
         _no_finding("orphan_actor1_entity_id", "actor1 is an existing entity"),
         _no_finding("orphan_actor2_entity_id", "actor2 is an existing entity"),
@@ -453,6 +539,7 @@ LEFT JOIN {_KNOWN_ARTICLES} known ON known.article_id = m.article_id
 LEFT JOIN {_KNOWN_EVENTS} known_event ON known_event.event_id = m.event_id
 """,
     spans=SpanCheck(text_column="trigger", finding="trigger_offset_mismatch"),
+    key=("event_id", "article_id", "start_char"),
     checks=(
         _not_null("event_id", "every event mention names its event"),
         _not_null("article_id", "every event mention names its article"),
@@ -460,7 +547,9 @@ LEFT JOIN {_KNOWN_EVENTS} known_event ON known_event.event_id = m.event_id
         _compound_unique(("event_id", "article_id", "start_char"), "one mention of an event per trigger"),
         _no_finding("orphan_event_id", "every event mention's event exists (staged or published)"),
         _no_finding("orphan_article_id", "every event mention's article exists (staged or published)"),
-        _no_finding("trigger_offset_mismatch", "trigger offsets lie inside the body and body[start_char:end_char] == trigger"),
+        _row_level(
+            "trigger_offset_mismatch", "trigger offsets lie inside the body and body[start_char:end_char] == trigger", action="drop"
+        ),
         _no_finding("trigger_outside_sentence", "the trigger occurs in the stored sentence", blocking=False),
     ),
 )
@@ -489,29 +578,34 @@ SUITES: tuple[Suite, ...] = (
 )
 
 
-def blocking_expectations() -> pl.DataFrame:
-    """Every check of every suite with its blocking flag: suite, expectation, column_name, blocking, why."""
+def blocking_expectations(max_failure_rate: float = MAX_ROW_FAILURE_RATE) -> pl.DataFrame:
+    """Every check of every suite: suite, expectation, column_name, blocking, kind, label, why."""
     rows = [
         {
             "suite": suite.name,
             "expectation": check.expectation,
             "column_name": check.column_name,
             "blocking": check.blocking,
+            "kind": check.kind,
+            "label": check.label(max_failure_rate),
             "why": check.why,
         }
         for suite in SUITES
         for check in suite.checks
     ]
-    schema = {"suite": pl.String, "expectation": pl.String, "column_name": pl.String, "blocking": pl.Boolean, "why": pl.String}
+    schema = {
+        "suite": pl.String, "expectation": pl.String, "column_name": pl.String, "blocking": pl.Boolean,
+        "kind": pl.String, "label": pl.String, "why": pl.String,
+    }  # fmt: skip
     return pl.DataFrame(rows, schema=schema)
 
 
 def checks_markdown() -> str:
     """The checks of every suite as a Markdown table (kept in expectations/README.md)."""
-    lines = ["| suite | column | expectation | severity | why |", "|---|---|---|---|---|"]
+    lines = ["| suite | column | expectation | kind | why |", "|---|---|---|---|---|"]
     for row in blocking_expectations().iter_rows(named=True):
-        severity = "**blocking**" if row["blocking"] else "warn"
-        lines.append(f"| {row['suite']} | `{row['column_name']}` | `{row['expectation']}` | {severity} | {row['why']} |")
+        kind = "**blocking**" if row["kind"] == "blocking" else row["label"]
+        lines.append(f"| {row['suite']} | `{row['column_name']}` | `{row['expectation']}` | {kind} | {row['why']} |")
     return "\n".join(lines) + "\n"
 
 

@@ -63,6 +63,13 @@ def ingest(
     rules: Optional[Path] = typer.Option(None, help="Boilerplate rule library to use instead of the bundled one."),
     gazetteer: Optional[Path] = typer.Option(None, help="Extra gazetteer file (see data/gazetteer/README.md)."),
     triggers: Optional[Path] = typer.Option(None, help="Extra event trigger table (see data/events/README.md)."),
+    max_quarantine_rate: float = typer.Option(
+        0.02,
+        help="Share of a commit unit's rows that may fail row-level checks (each quarantined or dropped) before the unit blocks.",
+    ),
+    retry_quarantined: bool = typer.Option(
+        False, "--retry-quarantined", help="Read quarantined files again (after fixing a rule or check); they replace their quarantine rows."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
 ) -> None:
     """Ingest a folder of raw articles: a real Prefect flow run, write–audit–publish into DuckDB."""
@@ -111,6 +118,8 @@ def _ingest(input_dir: Path, db: Optional[Path], batch_size: int, commit_every: 
         rules_path=rules,
         gazetteer_path=gazetteer,
         triggers_path=triggers,
+        max_failure_rate=max_quarantine_rate,
+        retry_quarantined=retry_quarantined,
     )
     flow_started = time.perf_counter()
     try:
@@ -198,10 +207,11 @@ def _print_summary(summary, settings: IngestSettings, flow_seconds: float, serve
     if summary.dq_blocking_failed:
         verdict = "FAILED (blocking check) — nothing published"
     lines = [
-        f"run {summary.run_id}: {summary.status}  ({flow_seconds:.1f} s; Prefect start-up {server_seconds:.1f} s)",
+        f"run {summary.run_id}: {summary.status_line}  ({flow_seconds:.1f} s; Prefect start-up {server_seconds:.1f} s)",
         f"  files       seen {summary.files_seen:,}  new {summary.files_new:,}  same bytes {summary.same_bytes:,}",
         f"  articles    loaded {summary.articles_loaded:,}  duplicates {summary.duplicates:,}  quarantined {summary.quarantined:,}",
-        f"  entities    {summary.entities_loaded:,} new ({summary.entity_mentions_loaded:,} mentions)",
+        f"  entities    {summary.entities_loaded:,} new ({summary.entity_mentions_loaded:,} mentions)"
+        + (f"  {summary.rows_dropped:,} mention rows dropped by row-level checks" if summary.rows_dropped else ""),
         f"  events      {summary.events_loaded:,} new ({summary.event_mentions_loaded:,} mentions)",
         f"  data quality {verdict}" + (f"  report: {summary.report_path}" if summary.report_path else ""),
         f"  warehouse   {settings.db_path}",

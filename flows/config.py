@@ -29,6 +29,8 @@ class IngestSettings:
     max_file_bytes: int = 5_000_000
     # How long a run, `kabar query`, `dq` and `show` wait for another process's hold on the DuckDB file.
     lock_wait_seconds: float = field(default_factory=lambda: float(os.environ.get("KABAR_LOCK_WAIT_SECONDS", "60")))
+    max_failure_rate: float = 0.02          # row-level failures above this share of a unit's rows block it
+    retry_quarantined: bool = False         # read quarantined files again (after fixing a rule or check)
     rules_path: Path | None = None
     gazetteer_path: Path | None = None
     triggers_path: Path | None = None

@@ -17,7 +17,8 @@ from flows import files
 from flows.artifacts import after_run
 from flows.config import IngestSettings
 from transforms import pipeline
-from warehouse import state, store
+from warehouse import store
+from warehouse.writer import UnitOutcome, Writer
 
 
 @dataclass
@@ -40,10 +41,15 @@ class RunSummary:
     dq_blocking_failed: bool = False
     report_path: str | None = None
     error: str | None = None
+    rows_dropped: int = 0  # entity/event mentions a row-level check kept out (see dropped_rows)
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
-    def add_seconds(self, stage: str, seconds: float) -> None:
-        self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
+    @property
+    def status_line(self) -> str:
+        """The status as users read it: `success with 12 quarantined` when anything was quarantined."""
+        if self.status == "success" and self.quarantined:
+            return f"success with {self.quarantined:,} quarantined"
+        return self.status
 
 
 # ---------------------------------------------------------------- tasks: one I/O call or one transform each
@@ -58,16 +64,25 @@ def discover_files(input_dir: Path) -> pl.DataFrame:
 
 
 @task(name="Skip files already ingested", cache_policy=NO_CACHE)
-def select_changed_files(con, listing: pl.DataFrame) -> pl.DataFrame:
-    """Files whose (path, size, mtime) the manifest has not seen: the only ones worth reading."""
+def select_changed_files(con, listing: pl.DataFrame, retry_quarantined: bool = False) -> pl.DataFrame:
+    """Files whose (path, size, mtime) the manifest has not seen: the only ones worth reading.
+
+    With `retry_quarantined`, files whose manifest row says `quarantined` are read again too (after a
+    rule or check was fixed); a retried file replaces its quarantine row.
+    """
+    retry = "AND f.status <> 'quarantined'" if retry_quarantined else ""
     con.register("listing", listing.to_arrow())
     try:
         return con.execute(
-            """
-            SELECT l.* FROM listing l
+            f"""
+            SELECT l.*, EXISTS (
+                SELECT 1 FROM main.files f WHERE f.source_path = l.source_path AND f.status = 'quarantined'
+                  AND f.size_bytes = l.size_bytes AND f.mtime_ns = l.mtime_ns
+            ) AS retry
+            FROM listing l
             WHERE NOT EXISTS (
                 SELECT 1 FROM main.files f
-                WHERE f.source_path = l.source_path AND f.size_bytes = l.size_bytes AND f.mtime_ns = l.mtime_ns
+                WHERE f.source_path = l.source_path AND f.size_bytes = l.size_bytes AND f.mtime_ns = l.mtime_ns {retry}
             )
             ORDER BY l.source_path
             """
@@ -100,18 +115,10 @@ def transform_documents(
     return pipeline.transform_batch(documents, params, furniture)
 
 
-@task(name="Check staged rows (Great Expectations)", cache_policy=NO_CACHE)
-def validate_staged(con, run_id: str, run_date: date, report_dir: Path):
-    """Run the Great Expectations checkpoint over the staged rows."""
-    from expectations.checkpoint import validate_staging
-
-    return validate_staging(con, run_id, run_date, report_dir)
-
-
-@task(name="Publish the commit unit", cache_policy=NO_CACHE)
-def publish_staged(con) -> dict[str, int]:
-    """Publish staged rows in one transaction."""
-    return store.publish(con)
+@task(name="Check, quarantine and publish the commit unit", cache_policy=NO_CACHE)
+def audit_and_publish_unit(writer: Writer) -> UnitOutcome:
+    """Check the staged commit unit with Great Expectations; act on row-level failures; publish unless blocked."""
+    return writer.audit_and_publish()
 
 
 # ---------------------------------------------------------------- the flow
@@ -176,9 +183,9 @@ def ingest_flow(settings: IngestSettings = IngestSettings(), progress=None) -> R
 def _ingest(con, settings: IngestSettings, summary: RunSummary, run_date: date, progress, logger) -> None:
     clock = perf_counter()
     listing = discover_files(settings.input_dir)
-    changed = select_changed_files(con, listing)
+    changed = select_changed_files(con, listing, settings.retry_quarantined)
     summary.files_seen = listing.height
-    summary.add_seconds("discover", perf_counter() - clock)
+    summary.stage_seconds["discover"] = perf_counter() - clock
     if changed.height == 0:
         summary.status = "success"
         logger.info("nothing new in %s (%d files already ingested)", settings.input_dir, listing.height)
@@ -195,205 +202,117 @@ def _ingest(con, settings: IngestSettings, summary: RunSummary, run_date: date, 
         gazetteer_path=_optional_str(settings.gazetteer_path),
         triggers_path=_optional_str(settings.triggers_path),
     )
+    writer = Writer(con, summary.run_id, run_date, settings.reports, settings.max_failure_rate)
+    writer.add_step("discover", summary.stage_seconds["discover"], listing.height)
     if progress is not None:
         progress.start(total=changed.height)
-    dq_units = _stream_units(con, changed, params, settings, summary, run_date, progress)
+    try:
+        _stream_units(writer, changed, params, settings, summary, progress)
+    finally:
+        writer.finish()
+        summary.stage_seconds = writer.step_seconds
     if progress is not None:
         progress.finish()
 
-    results = _combine_dq(dq_units)
-    _record_dq(con, results)
-    summary.dq_success = all(outcome.success for outcome in dq_units)
-    summary.dq_blocking_failed = any(outcome.blocking_failed for outcome in dq_units)
-    summary.report_path = str(dq_units[-1].report_path)
-    if len(dq_units) > 1:
-        from expectations.report import write_report
-
-        staged = {}
-        for outcome in dq_units:
-            for table, rows in outcome.staged_rows.items():
-                staged[table] = staged.get(table, 0) + rows
-        summary.report_path = str(
-            write_report(results, summary.run_id, run_date, settings.reports, staged_rows=staged,
-                         data_docs_path=dq_units[-1].data_docs_path)
-        )
+    results = writer.results()
+    summary.dq_success = bool(results["success"].all())
+    summary.dq_blocking_failed = any(unit.blocked for unit in writer.units)
+    summary.report_path = str(writer.report_path) if writer.report_path else None
     summary.duplicates = con.execute(
         "SELECT count(*) FROM main.articles WHERE run_id = ? AND duplicate_of IS NOT NULL", [summary.run_id]
     ).fetchone()[0]
     if summary.dq_blocking_failed:
         summary.status = "failed"
-        published = f"; the {len(dq_units) - 1} commit unit(s) before it were published" if len(dq_units) > 1 else ""
+        n_units = len(writer.units)
+        published = f"; the {n_units - 1} commit unit(s) before it were published" if n_units > 1 else ""
         summary.error = f"a blocking data-quality check failed; its commit unit was not published{published} (see the report)"
         logger.error(summary.error)
         return
     summary.status = "success"
 
 
-@dataclass
-class _Unit:
-    """The commit unit being staged: its number, the furniture its batches were given, its ingest order."""
+def plan_batches(changed: pl.DataFrame, batch_size: int, commit_every: int) -> list[tuple[int, bool, pl.DataFrame]]:
+    """Cut the changed files into (commit unit number, is a retry, batch) in order; a batch never spans two units.
 
-    number: int
-    furniture: pl.DataFrame | None
-    ingest_order: int
+    Files read again by `--retry-quarantined` come last, in units of their own: they were chosen because
+    they failed, so the failure-rate checks do not apply to them (each still passes or is quarantined).
+    """
+    batches = []
+    unit = 0
+    for is_retry in (False, True):
+        files = changed.filter(pl.col("retry") == is_retry) if "retry" in changed.columns else changed if not is_retry else changed.head(0)
+        for unit_start in range(0, files.height, commit_every):
+            unit_files = files.slice(unit_start, commit_every)
+            for batch_start in range(0, unit_files.height, batch_size):
+                batches.append((unit, is_retry, unit_files.slice(batch_start, batch_size)))
+            unit += 1
+    return batches
 
 
-def _stream_units(con, changed: pl.DataFrame, params, settings: IngestSettings, summary: RunSummary, run_date: date, progress) -> list:
-    """Transform every changed file in batches and write–audit–publish them commit unit by commit unit.
+def _stream_units(writer: Writer, changed: pl.DataFrame, params, settings: IngestSettings, summary: RunSummary, progress) -> None:
+    """Transform every changed file in batches; the writer stages them and write–audit–publishes commit unit by commit unit.
 
     Each commit unit (`commit_every` files) is one write–audit–publish cycle, so staging, and the memory
     checking it takes, is bounded by the unit, not by the input. Batches are submitted ahead of the
     writer, so workers transform the next unit's first batches while the writer checks and publishes the
     current one. A unit that fails a blocking check stops the run; the units before it stay published.
-    Returns the DQ outcome of every unit checked.
     """
-    dq_units: list = []
-    unit: _Unit | None = None
     in_flight: deque = deque()
     max_in_flight = max(3, 3 * settings.workers)
-    routed: set[str] = set()  # hashes sent to workers this run: batches in flight have not staged theirs yet
-    furniture = None
-
-    def start_unit(number: int) -> _Unit:
-        store.reset_staging(con)
-        return _Unit(number, state.load_learned_boilerplate(con), state.next_ingest_order(con))
-
-    def finish_unit() -> bool:
-        outcome = _audit_and_publish(con, settings, summary, run_date)
-        dq_units.append(outcome)
-        return not outcome.blocking_failed
+    furniture = _run_furniture(writer)
 
     def stage_next() -> bool:
-        nonlocal unit, furniture
-        number, listing_rows, same_bytes, future = in_flight.popleft()
-        if unit is None or number != unit.number:
-            if unit is not None and not finish_unit():
+        number, is_retry, listing_rows, same_bytes, future = in_flight.popleft()
+        if number != writer.unit_number:
+            if not _finish_unit(writer, summary):
                 return False
-            unit = start_unit(number)
-            furniture = unit.furniture
-        store.stage(con, "files", same_bytes)
-        unit.ingest_order = _stage_result(con, (listing_rows, future), unit.ingest_order, summary, progress)
+            writer.start_unit(number, max_failure_rate=1.0 if is_retry else settings.max_failure_rate)
+        writer.stage_batch(listing_rows, same_bytes, future.result())
+        if progress is not None:
+            progress.advance(listing_rows.height)
         return True
 
-    unit = start_unit(0)
-    furniture = unit.furniture
-    for offset in range(0, changed.height, settings.batch_size):
+    batches = plan_batches(changed, settings.batch_size, settings.commit_every)
+    if batches:
+        writer.start_unit(0, max_failure_rate=1.0 if batches[0][1] else settings.max_failure_rate)
+    for number, is_retry, batch in batches:
         clock = perf_counter()
-        documents = read_files(changed.slice(offset, settings.batch_size), settings.max_file_bytes)
-        documents, same_bytes = _route_same_bytes(con, documents, summary, routed)
-        summary.add_seconds("read", perf_counter() - clock)
+        documents = read_files(batch, settings.max_file_bytes)
+        writer.add_step("read", perf_counter() - clock, batch.height)
+        documents, same_bytes = writer.route_same_bytes(documents)
+        summary.files_new += batch.height
+        summary.same_bytes += same_bytes.height
         listing_rows = documents.select("source_path", "source_sha256", "size_bytes", "mtime_ns")
-        future = transform_documents.submit(documents, params, furniture)
-        in_flight.append((offset // settings.commit_every, listing_rows, same_bytes, future))
+        columns = ("article_id", "source_path", "source_sha256", "size_bytes", "mtime_ns", "raw_bytes", "outlet_hint")
+        future = transform_documents.submit(documents.select(columns), params, furniture)
+        in_flight.append((number, is_retry, listing_rows, same_bytes, future))
         while len(in_flight) >= max_in_flight:
             if not stage_next():
-                return dq_units
+                return
     while in_flight:
         if not stage_next():
-            return dq_units
-    finish_unit()
-    return dq_units
+            return
+    _finish_unit(writer, summary)
 
 
-def _audit_and_publish(con, settings: IngestSettings, summary: RunSummary, run_date: date):
-    """Check the staged commit unit and, unless a blocking check fails, publish it; return the DQ outcome."""
-    clock = perf_counter()
-    store.consolidate_staging(con)
-    outcome = validate_staged(con, summary.run_id, run_date, settings.reports)
-    summary.add_seconds("validate", perf_counter() - clock)
-    if outcome.blocking_failed:
-        return outcome
+def _run_furniture(writer: Writer) -> pl.DataFrame | None:
+    """The learned furniture every batch of this run is given: the warehouse's as of the run's start."""
+    from warehouse import state
 
-    clock = perf_counter()
-    inserted = publish_staged(con)
-    summary.add_seconds("publish", perf_counter() - clock)
-    summary.articles_loaded += inserted.get("articles", 0)
-    summary.entities_loaded += inserted.get("entities", 0)
-    summary.entity_mentions_loaded += inserted.get("entity_mentions", 0)
-    summary.events_loaded += inserted.get("events", 0)
-    summary.event_mentions_loaded += inserted.get("event_mentions", 0)
-    summary.quarantined += inserted.get("quarantine", 0)
-    return outcome
+    return state.load_learned_boilerplate(writer.con)
 
 
-def _combine_dq(outcomes: list) -> pl.DataFrame:
-    """One dq_results row per expectation for the run: it passed only if it passed in every commit unit."""
-    if len(outcomes) == 1:
-        return outcomes[0].results
-    every = pl.concat([outcome.results.with_columns(pl.lit(unit).alias("_unit")) for unit, outcome in enumerate(outcomes)])
-    keys = ["run_id", "suite", "expectation", "column_name", "blocking"]
-    return (
-        every.sort("success", "_unit")  # a failing unit's details first: they say what went wrong
-        .group_by(keys, maintain_order=True)
-        .agg(pl.col("success").all(), pl.col("unexpected_count").sum(), pl.col("details").first())
-        .join(outcomes[0].results.select(keys).with_row_index("_order"), on=keys, how="left", nulls_equal=True)
-        .sort("_order")
-        .select(outcomes[0].results.columns)
-    )
-
-
-def _route_same_bytes(con, documents: pl.DataFrame, summary: RunSummary, routed: set[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split off files whose bytes are already ingested; return (the rest, their `same_bytes` manifest rows).
-
-    `routed` holds the hashes sent to the workers earlier in this commit unit: batches still in flight
-    have not staged their manifest rows yet, so the warehouse alone cannot tell.
-    """
-    known = state.known_file_hashes(con, documents["source_sha256"])
-    sent_earlier = pl.Series([digest in routed for digest in documents["source_sha256"].to_list()], dtype=pl.Boolean)
-    is_known = documents["source_sha256"].is_in(known.implode()) | sent_earlier
-    first_in_batch = documents.select(pl.col("source_sha256").is_first_distinct()).to_series()
-    is_repeat = is_known | ~first_in_batch
-    repeats = documents.filter(is_repeat)
-    fresh = documents.filter(~is_repeat)
-    routed.update(fresh["source_sha256"].to_list())
-    summary.files_new += documents.height
-    summary.same_bytes += repeats.height
-    columns = ("article_id", "source_path", "source_sha256", "size_bytes", "mtime_ns", "raw_bytes", "outlet_hint")
-    return fresh.select(columns), _manifest_rows(repeats, summary.run_id, status="same_bytes")
-
-
-def _manifest_rows(documents: pl.DataFrame, run_id: str, status: str | pl.Expr) -> pl.DataFrame:
-    return documents.select(
-        "source_path",
-        "source_sha256",
-        "size_bytes",
-        "mtime_ns",
-        pl.col("source_sha256").str.slice(0, 16).alias("article_id"),
-        (pl.lit(status) if isinstance(status, str) else status).alias("status"),
-        pl.lit(run_id).alias("run_id"),
-    )
-
-
-def _stage_result(con, submitted, ingest_order: int, summary: RunSummary, progress) -> int:
-    """Wait for one batch, mark its duplicates against everything before it, stage its rows; return the next ingest order."""
-    listing_rows, future = submitted
-    result: pipeline.BatchResult = future.result()
-    for stage_name, seconds in result.stage_seconds.items():
-        summary.add_seconds(stage_name, seconds)
-    clock = perf_counter()
-    result.articles = state.mark_duplicates(con, result.articles, result.signatures, ingest_order)
-    summary.add_seconds("dedup", perf_counter() - clock)
-
-    clock = perf_counter()
-    quarantined = result.quarantine.with_columns(pl.lit(summary.run_id).alias("run_id"))
-    is_article = pl.col("source_sha256").is_in(result.articles["source_sha256"].implode())
-    manifest = _manifest_rows(
-        listing_rows, summary.run_id, status=pl.when(is_article).then(pl.lit("article")).otherwise(pl.lit("quarantined"))
-    ).with_columns(pl.when(is_article).then(pl.col("article_id")).alias("article_id"))
-    for table, frame in result.frames().items():
-        store.stage(con, table, quarantined if table == "quarantine" else frame)
-    store.stage(con, "files", manifest)
-    summary.add_seconds("stage", perf_counter() - clock)
-    if progress is not None:
-        progress.advance(listing_rows.height)
-    return ingest_order + result.articles.height
-
-
-def _record_dq(con, results: pl.DataFrame) -> None:
-    if results.height:
-        con.register("dq_frame", results.to_arrow())
-        con.execute("INSERT INTO main.dq_results BY NAME SELECT * FROM dq_frame")
-        con.unregister("dq_frame")
+def _finish_unit(writer: Writer, summary: RunSummary) -> bool:
+    """Audit and publish the staged unit; add what it published to the summary; False when it was blocked."""
+    unit = audit_and_publish_unit(writer)
+    summary.articles_loaded += unit.published.get("articles", 0)
+    summary.entities_loaded += unit.published.get("entities", 0)
+    summary.entity_mentions_loaded += unit.published.get("entity_mentions", 0)
+    summary.events_loaded += unit.published.get("events", 0)
+    summary.event_mentions_loaded += unit.published.get("event_mentions", 0)
+    summary.quarantined += unit.published.get("quarantine", 0)
+    summary.rows_dropped += unit.published.get("dropped_rows", 0)
+    return not unit.blocked
 
 
 def _finish_run(con, summary: RunSummary) -> None:
@@ -421,7 +340,7 @@ def _optional_str(path: Path | None) -> str | None:
 
 def summary_dict(summary: RunSummary) -> dict:
     """The summary as plain data (for --format json and tests)."""
-    return asdict(summary)
+    return asdict(summary) | {"status_line": summary.status_line}
 
 
 if __name__ == "__main__":  # pragma: no cover - `kabar ingest` is the entry point

@@ -7,14 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-QUARANTINE_REASONS = (
-    "empty",
-    "whitespace_only",
-    "binary",
-    "undecodable",
-    "oversized",
-    "not_article_text",
-)
+from transforms.schema import DECODE_QUARANTINE_REASONS as QUARANTINE_REASONS  # noqa: F401  (defined once, re-exported)
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),

@@ -5,6 +5,7 @@ import duckdb
 import polars as pl
 
 from transforms import dedup
+from warehouse.store import stage
 
 
 def _with_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, sql: str, params=None) -> pl.DataFrame:
@@ -16,14 +17,17 @@ def _with_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, 
 
 
 def known_file_hashes(con: duckdb.DuckDBPyConnection, hashes: pl.Series) -> pl.Series:
-    """Which of these file hashes the published manifest already holds (the flow tracks this run's own)."""
+    """Which of these file hashes the published manifest holds as an article (the writer tracks this run's own).
+
+    Quarantined versions do not count: their bytes are checked again wherever they turn up.
+    """
     found = _with_frame(
         con,
         "batch_hashes",
         pl.DataFrame({"source_sha256": hashes}),
         """
         SELECT DISTINCT b.source_sha256 FROM batch_hashes b
-        WHERE b.source_sha256 IN (SELECT source_sha256 FROM main.files)
+        WHERE b.source_sha256 IN (SELECT source_sha256 FROM main.files WHERE status <> 'quarantined')
         """,
     )
     return found["source_sha256"]
@@ -85,20 +89,11 @@ def mark_duplicates(
     # Candidates are verified by exact shingle Jaccard, so their bodies come along; exact-hash holders need none.
     prior = prior.join(_bodies(con, prior["article_id"].to_list()), on="article_id", how="left")
     duplicates, new_state = dedup.find_duplicates(batch, prior, params, signatures=signatures)
-    _stage(con, "dedup_signatures", new_state)
-    _stage(con, "dedup_bands", dedup.band_rows(new_state, params))
+    stage(con, "dedup_signatures", new_state)
+    stage(con, "dedup_bands", dedup.band_rows(new_state, params))
     return articles.join(
         duplicates.select("article_id", "duplicate_of", "duplicate_similarity", "duplicate_kind"), on="article_id", how="left"
     )
-
-
-def _stage(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    if frame.height:
-        con.register("state_frame", frame.to_arrow())
-        try:
-            con.execute(f"INSERT INTO staging.{table} BY NAME SELECT * FROM state_frame")
-        finally:
-            con.unregister("state_frame")
 
 
 def load_learned_boilerplate(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:

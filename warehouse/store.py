@@ -25,7 +25,10 @@ PUBLISHED_KEYS: dict[str, tuple[str, ...]] = {
     "files": ("source_path", "source_sha256"),
     "dedup_signatures": ("article_id",),
     "dedup_bands": ("band", "bucket_hash", "article_id"),
+    "dropped_rows": ("table_name", "row_key"),
 }
+# Tables where a re-processed file version (`kabar ingest --retry-quarantined`) replaces its published row.
+REPLACED_BY_FILE_TABLES = ("files", "quarantine")
 # Tables several batches of one run may stage the same key into (an entity, an event seen twice).
 SHARED_KEY_TABLES = ("entities", "events")
 # State a run folds into rather than appends to: staged rows are counts to add to the published ones.
@@ -158,6 +161,12 @@ def publish(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     inserted: dict[str, int] = {}
     con.execute("BEGIN")
     try:
+        for table in REPLACED_BY_FILE_TABLES:
+            if _exists(con, "staging", "files"):
+                con.execute(
+                    f"DELETE FROM main.{table} p WHERE EXISTS (SELECT 1 FROM staging.files s "
+                    "WHERE s.source_path = p.source_path AND s.source_sha256 = p.source_sha256)"
+                )
         for table in published_tables(con):
             keys = PUBLISHED_KEYS.get(table) or _state_key(con, table)
             key_list = ", ".join(keys)
@@ -254,6 +263,11 @@ def _refresh_event_article_counts(con: duckdb.DuckDBPyConnection) -> None:
         WHERE e.event_id = c.event_id
         """
     )
+
+
+def empty_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the staging schema once its rows are published: it would otherwise keep a copy of the last unit."""
+    con.execute("DROP SCHEMA IF EXISTS staging CASCADE")
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -8,7 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-SQL_DIR = Path(__file__).resolve().parents[2] / "warehouse" / "sql"
+from warehouse.store import SQL_DIR
+
 STAGED_TABLES = (
     "articles",
     "article_texts",

@@ -8,7 +8,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from expectations.checkpoint import validate_staging, write_dq_results
+from expectations.checkpoint import validate_staging
+from expectations.results import write_dq_results, write_run_report
 from tests.expectations.conftest import BODY, RUN_DATE, RUN_ID
 
 
@@ -22,33 +23,45 @@ def test_clean_staging_passes_and_writes_report(staged_warehouse, tmp_path):
     assert failed_checks(outcome) == {}
     assert outcome.success and not outcome.blocking_failed
     assert outcome.verdict == "PASSED"
+    assert all(frame.height == 0 for frame in outcome.row_failures.values())
     dq_columns = [row[0] for row in staged_warehouse.execute("DESCRIBE main.dq_results").fetchall()]
     assert outcome.results.columns == dq_columns
     assert outcome.results["run_id"].unique().to_list() == [RUN_ID]
     assert outcome.results.filter(pl.col("suite") == "entity_mentions")["unexpected_count"].sum() == 0
-    assert outcome.report_path == tmp_path / "reports" / f"dq-{RUN_ID}.html"
-    assert (tmp_path / "reports" / "latest.html").read_text(encoding="utf-8") == outcome.report_path.read_text(encoding="utf-8")
+    assert set(outcome.results["kind"]) == {"blocking", "row-level", "rate", "warn"}
+    report_path = write_run_report(staged_warehouse, outcome.results, RUN_ID, RUN_DATE, tmp_path / "reports")
+    assert report_path == tmp_path / "reports" / f"dq-{RUN_ID}.html"
+    assert (tmp_path / "reports" / "latest.html").read_text(encoding="utf-8") == report_path.read_text(encoding="utf-8")
     assert outcome.data_docs_path is not None and outcome.data_docs_path.exists()
     assert "entity_mentions" in outcome.data_docs_path.read_text(encoding="utf-8")
+    # Each expectation's description says which kind it is.
+    docs = "\n".join(path.read_text(encoding="utf-8") for path in outcome.data_docs_path.parent.rglob("*.html"))
+    assert "[row-level: the article goes to quarantine; blocks above 2.0% of rows]" in docs
+    assert "[BLOCKING]" in docs and "[warn]" in docs
 
 
 def test_empty_staging_passes(warehouse, tmp_path):
     outcome = validate_staging(warehouse, RUN_ID, RUN_DATE, tmp_path)
     assert outcome.success and not outcome.blocking_failed
     assert outcome.results.height > 50
-    assert outcome.report_path.exists()
 
 
-def test_body_with_baca_juga_fails_a_blocking_check(staged_warehouse, tmp_path):
+def test_body_with_baca_juga_is_a_row_failure_that_blocks_above_the_rate(staged_warehouse, tmp_path):
     body = BODY + " Baca juga: Kim Jong Un Tiba di Moskow"
     staged_warehouse.execute("UPDATE staging.articles SET body = $body, n_chars = $n", {"body": body, "n": len(body)})
     outcome = validate_staging(staged_warehouse, RUN_ID, RUN_DATE, tmp_path)
+    # The unit's only article fails: 100% of its articles, far above the 2% the row-level checks allow.
     assert outcome.blocking_failed and not outcome.success
     assert outcome.verdict == "FAILED"
     failed = failed_checks(outcome)
-    assert set(failed) == {("articles", "body_boilerplate_marker")}
+    assert set(failed) == {("articles", "body_boilerplate_marker"), ("articles", "content_failure")}
     marker = failed[("articles", "body_boilerplate_marker")]
-    assert marker["blocking"] and marker["unexpected_count"] == 1
+    assert marker["blocking"] and marker["unexpected_count"] == 1 and marker["kind"] == "row-level"
+    assert outcome.row_failures["articles"].select("article_id", "check").rows() == [("a1", "body_boilerplate_marker")]
+    # With a looser rate the same unit passes: the article is a row to quarantine, not a reason to block.
+    lenient = validate_staging(staged_warehouse, RUN_ID, RUN_DATE, tmp_path, max_failure_rate=1.0)
+    assert not lenient.blocking_failed
+    assert lenient.row_failures["articles"].height == 1
     assert "Baca juga: Kim Jong Un" in json.loads(marker["details"])["sample"][0]
 
 
@@ -113,6 +126,7 @@ def test_broken_rows_fail_the_checks_that_name_them(staged_warehouse, tmp_path):
         ("articles", "language"),
         ("articles", "non_indonesian_language"),
         ("articles", "n_chars_mismatch"),
+        ("articles", "content_failure"),
         ("quarantine", "reason"),
     }
     warnings = {

@@ -8,7 +8,7 @@ import re
 
 import polars as pl
 
-from expectations.checkpoint import DQ_RESULTS_SCHEMA
+from expectations.results import DQ_RESULTS_SCHEMA
 from expectations.report import render_report, write_report
 
 
@@ -25,6 +25,7 @@ def results(*rows: tuple) -> pl.DataFrame:
                 "unexpected_count": count,
                 "blocking": blocking,
                 "details": json.dumps({"why": "because", "sample": sample}),
+                "kind": "blocking" if blocking else "warn",
             }
             for suite, expectation, column, success, count, blocking, sample in rows
         ],
@@ -56,3 +57,22 @@ def test_write_report_writes_run_report_and_latest(tmp_path):
     path = write_report(results(PASSING), "run/2025 08", datetime.date(2025, 8, 1), tmp_path)
     assert path == tmp_path / "dq-run_2025_08.html"
     assert path.read_text(encoding="utf-8") == (tmp_path / "latest.html").read_text(encoding="utf-8")
+
+
+def test_report_lists_published_and_quarantined_by_reason_with_show_hints():
+    quarantine = pl.DataFrame(
+        {
+            "reason": ["body_boilerplate_marker", "empty"],
+            "files": [2, 1],
+            "samples": [
+                [{"article_id": "a1", "source_path": "in/a1.txt", "detail": "a1: marker"}],
+                [{"article_id": None, "source_path": "in/e.txt", "detail": "0 bytes"}],
+            ],
+        }
+    )
+    page = render_report(
+        results(PASSING), "r1", datetime.date(2025, 8, 1), published={"articles": 40, "quarantine": 3}, quarantine=quarantine
+    )
+    assert 'data-reason="body_boilerplate_marker"' in page and "<code>kabar show a1</code>" in page
+    assert "<b>40</b>articles" in page
+    assert page.count("kabar show") == 1  # a file that never decoded has no article to show

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from expectations.checkpoint import validate_staging
+from expectations.results import write_run_report
 from tests.expectations.conftest import BODY, RUN_DATE, RUN_ID
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -56,8 +57,11 @@ def test_failed_run_report_shows_verdict_and_the_failed_expectation(staged_wareh
     body = BODY + " Baca juga: Kim Jong Un Tiba di Moskow"
     staged_warehouse.execute("UPDATE staging.articles SET body = $body, n_chars = $n", {"body": body, "n": len(body)})
     outcome = validate_staging(staged_warehouse, RUN_ID, RUN_DATE, tmp_path / "reports")
+    report_path = write_run_report(
+        staged_warehouse, outcome.results, RUN_ID, RUN_DATE, tmp_path / "reports", data_docs_path=outcome.data_docs_path
+    )
 
-    browser.get(outcome.report_path.as_uri())
+    browser.get(report_path.as_uri())
     assert browser.find_element(By.ID, "verdict").text == "FAILED — blocking check failed"
     assert browser.find_element(By.ID, "run-id").text == RUN_ID
     failed_row = browser.find_element(By.CSS_SELECTOR, "#suite-articles tr.failed.blocking[data-column='body_boilerplate_marker']")
@@ -69,7 +73,7 @@ def test_failed_run_report_shows_verdict_and_the_failed_expectation(staged_wareh
     summary_row = browser.find_element(By.CSS_SELECTOR, "#failures tr.failed[data-column='body_boilerplate_marker']")
     assert summary_row.is_displayed() and "articles" in summary_row.text
     passed_rows = browser.find_elements(By.CSS_SELECTOR, "tr.passed")
-    assert len(passed_rows) == outcome.results.height - 1
+    assert len(passed_rows) == outcome.results.height - 2  # the marker check and the content-failure rate
     # Nothing was fetched from the network: every resource is the file itself.
     resources = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert resources == []
@@ -82,6 +86,7 @@ def test_passed_report_links_data_docs(staged_warehouse, tmp_path, browser):
     from selenium.webdriver.common.by import By
 
     outcome = validate_staging(staged_warehouse, RUN_ID, RUN_DATE, tmp_path / "reports")
+    write_run_report(staged_warehouse, outcome.results, RUN_ID, RUN_DATE, tmp_path / "reports", data_docs_path=outcome.data_docs_path)
     browser.get((tmp_path / "reports" / "latest.html").as_uri())
     assert browser.find_element(By.ID, "verdict").text == "PASSED"
     link = browser.find_element(By.ID, "data-docs")

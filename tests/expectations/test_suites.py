@@ -17,8 +17,7 @@ from expectations.suites import (
     checks_markdown,
     span_findings,
 )
-
-SQL_DIR = Path(__file__).resolve().parents[2] / "warehouse" / "sql"
+from warehouse.store import SQL_DIR
 
 
 def test_every_suite_is_a_warehouse_table():

@@ -1,6 +1,6 @@
 """Benchmark validate_staging on a synthetic 100,000-article staging (about 3M entity mentions).
 
-    python -m expectations.bench_dq [--articles 100000] [--mentions-per-article 30] [--keep DIR]
+    python -m benchmarks.bench_dq [--articles 100000] [--mentions-per-article 30] [--keep DIR]
 
 Builds a temporary DuckDB file (warehouse DDL in main, a few published rows, a full-size staging),
 then times the audit queries, the Great Expectations checkpoints and the report.
@@ -21,8 +21,8 @@ import duckdb
 
 from expectations.checkpoint import validate_staging
 from expectations.suites import SUITES
+from warehouse.store import SQL_DIR
 
-SQL_DIR = Path(__file__).resolve().parents[1] / "warehouse" / "sql"
 RUN_ID = "bench-run"
 RUN_DATE = datetime.date(2025, 8, 1)
 # A non-ASCII sentence so substring/length take DuckDB's UTF-8 path, as real bodies with 'Díaz-Canel' do.
