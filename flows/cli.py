@@ -94,12 +94,12 @@ def _ingest(input_dir: Path, db: Optional[Path], batch_size: int, commit_every: 
     from flows import unchanged
 
     precheck = unchanged.check(input_dir, db_path)  # before importing Prefect: the everyday run ends here
-    if precheck.nothing_new:
+    if precheck.nothing_new and not retry_quarantined:
         _finish_unchanged(input_dir, db_path, precheck, api_url, server_seconds, started, as_json)
         return
     if task_runner is None:
         # One batch gains nothing from worker processes, which would each pay Prefect's import again.
-        one_batch = precheck.n_changed is not None and precheck.n_changed <= batch_size and not dask_address
+        one_batch = precheck.n_changed is not None and precheck.n_changed <= batch_size and not dask_address and not retry_quarantined
         task_runner = "thread" if one_batch else "process"
     from flows.ingest import run_ingest, summary_dict
     from flows.runtime import quiet_crash_report
@@ -281,30 +281,48 @@ def _connect_or_exit(db: Optional[Path], opener=None):
 
 
 @app.command()
-def dq(db: Optional[Path] = DB_OPTION) -> None:
-    """Show the latest run's data-quality result and where its report is."""
+def dq(
+    db: Optional[Path] = DB_OPTION,
+    run_id: Optional[str] = typer.Option(None, "--run", help="A run id (default: the latest checked run)."),
+    every_check: bool = typer.Option(False, "--all", help="List every check's verdict, not only those that failed or acted."),
+) -> None:
+    """Show a run's data quality: published, quarantined by reason (with `kabar show` hints), the verdict per check."""
+    import polars as pl
+
+    from expectations.results import quarantine_by_reason, verdict
+
     con = _connect_or_exit(db)
     try:
         run = con.execute(
-            "SELECT run_id, status, started_at, dq_success, report_path FROM runs "
-            "WHERE dq_success IS NOT NULL ORDER BY started_at DESC LIMIT 1"
+            "SELECT run_id, status, started_at, report_path, articles_loaded, quarantined FROM runs "
+            "WHERE dq_success IS NOT NULL AND (run_id = $run OR $run IS NULL) ORDER BY started_at DESC LIMIT 1",
+            {"run": run_id},
         ).fetchone()
         if run is None:
-            typer.echo("no run has been checked yet: run `kabar ingest` first")
+            typer.echo("no run has been checked yet: run `kabar ingest` first" if run_id is None else f"no checked run {run_id!r}")
             raise typer.Exit(1)
-        run_id, status, started_at, success, report_path = run
-        failed = con.execute(
-            "SELECT suite, expectation, column_name, blocking, unexpected_count FROM dq_results "
-            "WHERE run_id = ? AND NOT success ORDER BY blocking DESC, suite",
-            [run_id],
-        ).fetchall()
-        n_checks = con.execute("SELECT count(*) FROM dq_results WHERE run_id = ?", [run_id]).fetchone()[0]
+        run_id, status, started_at, report_path, articles_loaded, quarantined = run
+        results = con.execute("SELECT * FROM dq_results WHERE run_id = ?", [run_id]).pl()
+        by_reason = quarantine_by_reason(con, run_id)
+        dropped = con.execute("SELECT count(*) FROM dropped_rows WHERE run_id = ?", [run_id]).fetchone()[0]
     finally:
         con.close()
-    verdict = "PASSED" if success else ("FAILED" if any(row[3] for row in failed) else "PASSED WITH WARNINGS")
-    typer.echo(f"run {run_id} ({started_at:%Y-%m-%d %H:%M}, {status}): data quality {verdict}, {n_checks} checks")
-    for suite, expectation, column, blocking, unexpected in failed:
-        typer.echo(f"  {'BLOCKING' if blocking else 'warning '}  {suite}.{expectation}({column or ''}): {unexpected} unexpected")
+    status_line = f"{status} with {quarantined:,} quarantined" if status == "success" and quarantined else status
+    typer.echo(f"run {run_id} ({started_at:%Y-%m-%d %H:%M}, {status_line}): data quality {verdict(results)}, {results.height} checks")
+    typer.echo(f"  published   {articles_loaded or 0:,} articles" + (f"; {dropped:,} mention rows dropped" if dropped else ""))
+    for row in by_reason.iter_rows(named=True):
+        typer.echo(f"  quarantined {row['files']:>6,}  {row['reason']}")
+        for sample in row["samples"]:
+            hint = f"  → kabar show {sample['article_id']}" if sample["article_id"] else ""
+            typer.echo(f"      {sample['source_path']}{hint}")
+    shown = results if every_check else results.filter(~pl.col("success") | (pl.col("unexpected_count") > 0))
+    for row in shown.iter_rows(named=True):
+        acted = row["kind"] == "row-level" and not row["blocking"]  # derived rows: dropped or nulled, never blocking
+        state = "pass" if row["success"] else ("acted" if acted else "FAIL")
+        typer.echo(
+            f"  {state}  {row['kind'] or ('blocking' if row['blocking'] else 'warn'):<9}  {row['suite']}.{row['column_name'] or ''}"
+            f" ({row['expectation']}): {row['unexpected_count'] or 0} unexpected"
+        )
     typer.echo(f"report: {report_path}")
     if report_path and (Path(report_path).parent / "data_docs" / "index.html").exists():
         typer.echo(f"Great Expectations Data Docs: {Path(report_path).parent / 'data_docs' / 'index.html'}")

@@ -21,7 +21,11 @@ def render_article(db_path: Path, article_id: str, width: int = 180) -> str:
             [article_id],
         ).fetchone()
         if row is None:
-            return f"no article {article_id!r}"
+            quarantined = con.execute(
+                "SELECT source_path, reason, detail, run_id FROM quarantine WHERE article_id = ? ORDER BY run_id DESC LIMIT 1",
+                [article_id],
+            ).fetchone()
+            return f"no article {article_id!r}" if quarantined is None else _render_quarantined(article_id, *quarantined)
         removed = con.execute(
             "SELECT line_no, rule, kind, text FROM removed_lines WHERE article_id = ? ORDER BY line_no", [article_id]
         ).fetchall()
@@ -51,3 +55,18 @@ def render_article(db_path: Path, article_id: str, width: int = 180) -> str:
     console.print("clean body:")
     console.print(body)
     return buffer.getvalue()
+
+
+def _render_quarantined(article_id: str, source_path: str, reason: str, detail: str | None, run_id: str) -> str:
+    """A quarantined article: why, and its text as the file holds it now (its bytes stay at source_path)."""
+    lines = [
+        f"article {article_id} is quarantined (run {run_id}): {reason}",
+        f"  {detail or ''}",
+        f"  file: {source_path}",
+        "  re-process it after fixing the rule or check: kabar ingest --retry-quarantined <folder>",
+    ]
+    try:
+        lines += ["", Path(source_path).read_bytes().decode("utf-8", errors="replace")]
+    except OSError as error:
+        lines.append(f"  (the file cannot be read now: {error.strerror})")
+    return "\n".join(lines)

@@ -72,8 +72,14 @@ def test_mention_with_wrong_offsets_fails(staged_warehouse, tmp_path):
     staged_warehouse.execute("UPDATE staging.event_mentions SET end_char = 10000")
     outcome = validate_staging(staged_warehouse, RUN_ID, RUN_DATE, tmp_path)
     failed = failed_checks(outcome)
-    assert set(failed) == {("entity_mentions", "offset_mismatch"), ("event_mentions", "trigger_offset_mismatch")}
+    assert set(failed) == {
+        ("entity_mentions", "offset_mismatch"),
+        ("event_mentions", "trigger_offset_mismatch"),
+        ("articles", "derived_row_failure"),  # the unit's one article has a bad mention: 100% of its articles
+    }
     assert outcome.blocking_failed
+    assert not failed[("entity_mentions", "offset_mismatch")]["blocking"]  # a mention is dropped, never blocks alone
+    assert outcome.row_failures["entity_mentions"]["check"].to_list() == ["offset_mismatch"]
     sample = json.loads(failed[("entity_mentions", "offset_mismatch")]["details"])["sample"]
     assert sample == ["a1[15:32] surface 'Miguel Díaz-Canel' but body has 'iguel Díaz-Canel '"]
     assert "outside a body of" in json.loads(failed[("event_mentions", "trigger_offset_mismatch")]["details"])["sample"][0]

@@ -10,6 +10,7 @@ import pytest
 
 from expectations.suites import (
     BOILERPLATE_MARKERS,
+    CONTENT_QUARANTINE_REASONS,
     BOILERPLATE_REGEX,
     LANGDETECT_LANGUAGES,
     SUITES,
@@ -26,19 +27,26 @@ def test_every_suite_is_a_warehouse_table():
         assert f"CREATE TABLE IF NOT EXISTS {suite.name} (" in ddl
 
 
-def test_blocking_expectations_lists_each_check_once_with_its_flag():
+def test_blocking_expectations_lists_each_check_once_with_its_kind():
     checks = blocking_expectations()
     assert checks.height == sum(len(suite.checks) for suite in SUITES)
     assert checks.select("suite", "expectation", "column_name").is_duplicated().sum() == 0
-    blocking = set(checks.filter(pl.col("blocking")).select("suite", "column_name").iter_rows())
-    warn = set(checks.filter(~pl.col("blocking")).select("suite", "column_name").iter_rows())
-    assert ("articles", "body_boilerplate_marker") in blocking
-    assert ("entity_mentions", "offset_mismatch") in blocking
-    assert ("entity_mentions", "article_id,start_char,end_char") in blocking
-    assert ("events", "orphan_location_entity_id") in blocking
-    assert ("articles", "future_published_date") in blocking
-    assert ("events", "future_event_date") in warn
-    assert ("articles", "n_chars") in warn
+    kind = {(row["suite"], row["column_name"]): row["kind"] for row in checks.iter_rows(named=True)}
+    # Keys, references and closed sets block; content problems of one row are row-level; plausible oddities warn.
+    assert kind[("entity_mentions", "article_id,start_char,end_char")] == "blocking"
+    assert kind[("events", "orphan_location_entity_id")] == "blocking"
+    assert kind[("quarantine", "reason")] == "blocking"
+    for column in ("body_boilerplate_marker", "future_published_date", "implausible_published_date", "n_chars_mismatch",
+                   "body_too_short", "body_too_long"):
+        assert kind[("articles", column)] == "row-level", column
+    assert kind[("entity_mentions", "offset_mismatch")] == "row-level"
+    assert kind[("events", "implausible_event_date")] == "row-level"
+    assert kind[("articles", "content_failure")] == kind[("articles", "derived_row_failure")] == "rate"
+    assert kind[("events", "future_event_date")] == kind[("articles", "n_chars")] == "warn"
+    # Every article-level row-level check names a quarantine reason, and the rate check covers each of them.
+    article_checks = [check for check in SUITES[0].row_level_checks()]
+    assert {check.column for check in article_checks} == set(CONTENT_QUARANTINE_REASONS)
+    assert all("%" in label for label in checks.filter(pl.col("kind").is_in(["row-level", "rate"]) & pl.col("blocking"))["label"])
 
 
 def test_language_set_is_what_langdetect_can_return():
