@@ -52,7 +52,7 @@ _BRACKETED_CREDITS = ("Foto:", "FOTO:", "Sumber:", "Editor:", "Penulis:")
 _SENTENCE_END = re.compile(r"[.!?](?:[\"”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])|(?P<glued>[\"”’]?)(?=[A-Z][a-z]))")
 # A bracketed credit right after a sentence, then a new sentence: `… kata dia. (wpj/dmi) Berikutnya …`.
 _CREDIT_AFTER_SENTENCE = re.compile(
-    r"[.!?][\"”’]?\s*(?P<credit>\((?:\*+\s*/?|[a-z]{2,5}(?:\s*/\s*[a-z]{2,5}){0,3}|(?:[\w-]+\.)+(?:com|co\.id|id|net)(?:/[\w .'-]{1,40}){1,3}|(?:[A-Z][a-z]+\s){1,3}[A-Z][a-z]+|(?:[A-Z][\w.]*\s*){1,3}/\s*(?:[A-Z][\w.'’-]*\s*){1,4}(?P<caption>))\))"
+    r"[.!?][\"”’]?\s*(?P<credit>\((?:\*+\s*/?|[a-z]{2,5}(?:\s*/\s*[a-z]{2,5}){0,3}|(?:[\w-]+\.)+(?:com|co\.id|id|net)(?:/[\w .'-]{1,40}){1,3}|(?:[A-Z][a-z]+\s){1,3}[A-Z][a-z]+|(?:[A-Z][\w.]*\s*){1,3}/\s*(?:[A-Z][\w.'’-]*\s*){1,4}(?:via\s+[A-Z][\w.]*\s*)?(?P<caption>))\))"
     r"(?=\s+[\"“]?[A-Z0-9])"
 )
 _AGENCY_WORDS = ("Getty", "Reuters", "REUTERS", "Photo", "Shutterstock", "iStock", "Istimewa", "ISTIMEWA")
