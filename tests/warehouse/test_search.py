@@ -152,3 +152,21 @@ def test_query_expansion_adds_only_stems_the_stemmer_lost():
     assert terms == ["rudal", "balistik"] and missile == {"rudal", "balistik"}  # nothing lost, nothing added
     assert school == {"seko", "sekolah"}  # sekolah/bersekolah and persekolahan
     assert writing == {"tulis", "ulis"}  # tulisan and menulis
+
+
+def test_scores_equal_the_extensions_match_bm25(searchable: Path):
+    con = connect(searchable, read_only=True)
+    try:
+        hits = search.search(con, "menteri pertemuan", limit=100, include_duplicates=True)
+        terms, _ = search.query_terms(con, "menteri pertemuan")
+        reference = dict(
+            con.execute(
+                "SELECT article_id, score FROM (SELECT article_id, fts_main_articles.match_bm25(article_id, $q) AS score"
+                " FROM articles) WHERE score IS NOT NULL",
+                {"q": " ".join(terms)},
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    assert len(hits) == len(reference) == 6
+    assert all(abs(hit.score - reference[hit.article_id]) < 1e-9 for hit in hits)
