@@ -156,7 +156,7 @@ def heat_map(
             _text(
                 x,
                 header - 6,
-                column[:14],
+                column if len(column) <= 16 else column[:15] + "…",
                 size=10,
                 anchor="start",
                 fill="#59636e",

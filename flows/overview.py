@@ -62,24 +62,33 @@ def _top_entities_by_week(con: duckdb.DuckDBPyConnection, weeks: int, top: int) 
     values = [[lookup.get((entity_id, week)) for week in week_list] for entity_id in ranking["entity_id"]]
     columns = [f"{week:%d %b %y}" for week in week_list]
     svg = charts.heat_map(ranking["name"].to_list(), columns, values, label=title, row_label_width=190, cell_w=48)
-    return charts.figure("overview-entities", title, svg, f"articles naming each of the top {top}, last {len(week_list)} weeks")
+    return charts.figure(
+        "overview-entities",
+        title,
+        svg,
+        f"articles naming each of the top {top}, last {len(week_list)} week{'s' if len(week_list) != 1 else ''}",
+    )
+
+
+def _month_range(last: datetime.date, months: int) -> list[datetime.date]:
+    """The `months` calendar months ending with the month of `last`, oldest first."""
+    index = last.year * 12 + last.month - 1
+    return [datetime.date(i // 12, i % 12 + 1, 1) for i in range(index - months + 1, index + 1)]
 
 
 def _event_timeline(con: duckdb.DuckDBPyConnection, months: int) -> str:
     title = "Event timeline by CAMEO root code"
     events = con.execute(
         """
-        WITH monthly AS (
-            SELECT CAST(date_trunc('month', event_date) AS DATE) AS month, root_code, count(*)::DOUBLE AS events
-            FROM events WHERE event_date IS NOT NULL AND NOT coalesce(is_negated, false) GROUP BY ALL
-        ), recent AS (SELECT DISTINCT month FROM monthly ORDER BY month DESC LIMIT ?)
-        SELECT * FROM monthly WHERE month IN (SELECT month FROM recent) ORDER BY month
-        """,
-        [months],
+        SELECT CAST(date_trunc('month', event_date) AS DATE) AS month, root_code, count(*)::DOUBLE AS events
+        FROM events WHERE event_date IS NOT NULL AND NOT coalesce(is_negated, false) GROUP BY ALL
+        """
     ).pl()
     if events.is_empty():
         return charts.empty("overview-events", title, "no dated event in the warehouse yet")
-    month_list = sorted(events["month"].unique().to_list())
+    month_list = _month_range(events["month"].max(), months)
+    earlier = int(events.filter(pl.col("month") < month_list[0])["events"].sum())
+    events = events.filter(pl.col("month") >= month_list[0])
     totals = events.group_by("root_code").agg(pl.col("events").sum()).sort(["events", "root_code"], descending=[True, False])
     shown = totals["root_code"].head(9).to_list()
     lookup = {(row["root_code"], row["month"]): row["events"] for row in events.iter_rows(named=True)}
@@ -90,7 +99,10 @@ def _event_timeline(con: duckdb.DuckDBPyConnection, months: int) -> str:
     if rest:
         series["other roots"] = [sum(lookup.get((code, month), 0) for code in rest) for month in month_list]
     svg = charts.bar_chart([f"{month:%b %Y}" for month in month_list], series, width=1080, height=280, label=title)
-    return charts.figure("overview-events", title, svg, "events per month of the event date, denials left out")
+    note = f"events per month of the event date, last {months} months, denials left out"
+    if earlier:
+        note += f"; {earlier:,} earlier events not shown"
+    return charts.figure("overview-events", title, svg, note)
 
 
 def _cooccurrence(con: duckdb.DuckDBPyConnection, top: int) -> str:

@@ -26,12 +26,15 @@ CHARTS = (
 
 def keep_screenshot(driver, name: str) -> Path:
     """Save a full-page screenshot as a test artifact: $KABAR_TEST_ARTIFACTS, else reports/screenshots/ (git-ignored)."""
-    height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(1400, min(max(1000, height + 40), 6000))
+    import base64
+
     folder = Path(os.environ.get("KABAR_TEST_ARTIFACTS") or PROJECT_ROOT / "reports" / "screenshots")
     folder.mkdir(parents=True, exist_ok=True)
+    size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+    clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 8000), "scale": 1}
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip})
     path = folder / name
-    assert driver.save_screenshot(str(path))
+    path.write_bytes(base64.b64decode(shot["data"]))
     return path
 
 
@@ -65,8 +68,8 @@ def test_latest_report_shows_history_charts_over_three_runs(three_runs, browser)
     rows = browser.find_elements(By.CSS_SELECTOR, "#history-runs tbody tr")
     assert [row.get_attribute("data-run-id") for row in rows] == [summary.run_id for summary in summaries]
     assert browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)") == []
-    section.screenshot(str(keep_screenshot(browser, "history.png").with_name("history-section.png")))
     screenshot = keep_screenshot(browser, "history.png")
+    section.screenshot(str(screenshot.with_name("history-section.png")))
     assert screenshot.stat().st_size > 20_000
     print(f"screenshot: {screenshot}")
 

@@ -32,7 +32,9 @@ def test_kabar_report_renders_entities_events_and_cooccurrence(three_runs, tmp_p
         "ORDER BY count(DISTINCT article_id) DESC, name LIMIT 1"
     ).fetchone()[0]
     n_root_codes = con.execute(
-        "SELECT count(DISTINCT root_code) FROM events WHERE event_date IS NOT NULL AND NOT is_negated"
+        "WITH dated AS (SELECT root_code, date_trunc('month', event_date) AS month FROM events"
+        " WHERE event_date IS NOT NULL AND NOT is_negated)"
+        " SELECT count(DISTINCT root_code) FROM dated WHERE month > (SELECT max(month) FROM dated) - INTERVAL 24 MONTH"
     ).fetchone()[0]
     con.close()
 
