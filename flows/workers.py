@@ -1,8 +1,9 @@
 """The process pool for transform batches, made to stop quietly and never outlive `kabar`.
 
-- Workers start with SIGINT blocked (the mask is inherited through fork and exec, and Python leaves it
-  so): a terminal's Ctrl-C reaches the whole process group, and a worker that got it would print a
-  traceback mid-import or mid-batch. The parent handles the stop and kills its workers.
+- Workers start with SIGINT and SIGTERM blocked (the mask is inherited through fork and exec, and Python
+  leaves it so): a terminal's Ctrl-C or systemd's stop reaches the whole process group, and a worker that
+  got it would print a traceback mid-import or mid-batch, or die before the parent has seen the signal, so
+  the run would fail on a broken pool instead of stopping. The parent handles the stop and kills its workers.
 - Each worker asks the kernel for SIGKILL when its parent dies (`init_worker`), so even `kill -9` of
   `kabar` leaves no worker running.
 """
@@ -18,7 +19,7 @@ from flows.runtime import init_worker
 
 class _QuietSpawnProcess(SpawnProcess):
     def start(self) -> None:
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         try:
             super().start()
         finally:
@@ -30,7 +31,7 @@ class _QuietSpawnContext(SpawnContext):
 
 
 class WorkerPoolTaskRunner(ProcessPoolTaskRunner):
-    """Prefect's process pool whose workers ignore Ctrl-C and die with their parent."""
+    """Prefect's process pool whose workers ignore Ctrl-C and SIGTERM (the parent ends them) and die with their parent."""
 
     def __init__(self, max_workers: int | None = None) -> None:
         super().__init__(max_workers=max_workers, initializer=init_worker)
