@@ -112,6 +112,12 @@ def _extract_entities(
         schema=MENTION_SCHEMA,
     )
     ids = sorted(entities)
+    # Aliases go in flat and are listed per entity by polars: building a list column from Python lists
+    # costs more than the rest of linking.
+    aliases = pl.DataFrame(
+        {"entity_id": [i for i in ids for _ in entities[i][4]], "alias": [a for i in ids for a in entities[i][4]]},
+        schema={"entity_id": pl.String, "alias": pl.String},
+    ).group_by("entity_id", maintain_order=True).agg(pl.col("alias").sort().alias("aliases"))
     entities_df = pl.DataFrame(
         {
             "entity_id": ids,
@@ -119,8 +125,9 @@ def _extract_entities(
             "type": [entities[i][1] for i in ids],
             "subtype": [entities[i][2] for i in ids],
             "wikidata_id": [entities[i][3] for i in ids],
-            "aliases": [sorted(entities[i][4]) for i in ids],
         },
-        schema=ENTITY_SCHEMA,
+        schema={name: dtype for name, dtype in ENTITY_SCHEMA.items() if name != "aliases"},
+    ).join(aliases, on="entity_id", how="left", maintain_order="left").with_columns(
+        pl.col("aliases").fill_null(pl.lit([], dtype=ENTITY_SCHEMA["aliases"]))
     )
-    return mentions_df, entities_df
+    return mentions_df, entities_df.select(list(ENTITY_SCHEMA))
