@@ -59,10 +59,14 @@ class _Outlet:
 
 
 def _frame_and_sentences(lines: list[str]) -> tuple[_Frame, list[str]]:
-    head = [line for line in lines[:FRAME_HEAD_LINES] if len(line) < 120]
-    rest = lines[len(head):]
-    tail = [line for line in rest[-FRAME_TAIL_LINES:] if len(line) < 120] if len(rest) > FRAME_TAIL_LINES else []
-    content = [line for line in rest[: len(rest) - len(tail)] if len(line) >= 40]
+    n_head = 0
+    while n_head < min(FRAME_HEAD_LINES, len(lines)) and len(lines[n_head]) < 120:
+        n_head += 1
+    n_tail = 0
+    while n_tail < min(FRAME_TAIL_LINES, len(lines) - n_head) and len(lines[-1 - n_tail]) < 120:
+        n_tail += 1
+    head, tail = lines[:n_head], lines[len(lines) - n_tail:]
+    content = [line for line in lines[n_head:len(lines) - n_tail] if len(line) >= 40]
     sentences = [sentence for line in content for sentence in _SENTENCE_END.split(line) if len(sentence) >= 20]
     return _Frame(head, tail, len(sentences), len(content) <= 1), sentences
 
