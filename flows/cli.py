@@ -406,7 +406,7 @@ def search_articles(
         typer.echo(f"error: no warehouse at {path}: run `kabar ingest` first", err=True)
         raise typer.Exit(1)
     try:
-        con = connect(path, read_only=True, wait_seconds=10)
+        con = connect(path, read_only=True, wait_seconds=IngestSettings().lock_wait_seconds)
         state = search.index_state(con)
         if not state.fresh:
             if not rebuild and not state.exists:
@@ -415,14 +415,14 @@ def search_articles(
             if rebuild:
                 con.close()
                 typer.echo(f"search index is stale ({state.stale_reason}): rebuilding it …", err=True)
-                writer = connect(path, wait_seconds=60)
+                writer = connect(path, wait_seconds=IngestSettings().lock_wait_seconds)
                 try:
                     migrate(writer)
                     seconds = search.refresh_index(writer, force=True)
                 finally:
                     writer.close()
                 typer.echo(f"search index rebuilt over {state.current_articles:,} articles in {seconds:.1f} s", err=True)
-                con = connect(path, read_only=True, wait_seconds=10)
+                con = connect(path, read_only=True, wait_seconds=IngestSettings().lock_wait_seconds)
             else:
                 typer.echo(f"warning: searching a stale index ({state.stale_reason})", err=True)
     except WarehouseBusy as error:
@@ -456,7 +456,7 @@ def export_table(
     if output_format not in FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
     try:
-        con = connect(db or default_db_path(), read_only=True, wait_seconds=10)
+        con = connect(db or default_db_path(), read_only=True, wait_seconds=IngestSettings().lock_wait_seconds)
     except WarehouseBusy as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(3) from None

@@ -177,9 +177,10 @@ def render_overview(con: duckdb.DuckDBPyConnection, weeks: int = 12, months: int
 
 def write_overview(db_path: Path, out_path: Path, weeks: int = 12, months: int = 24, top: int = 15) -> Path:
     """Render the overview of the warehouse at db_path (read-only) into out_path."""
+    from flows.config import IngestSettings
     from warehouse.store import connect
 
-    con = connect(db_path, read_only=True, wait_seconds=10)
+    con = connect(db_path, read_only=True, wait_seconds=IngestSettings().lock_wait_seconds)
     try:
         page = render_overview(con, weeks=weeks, months=months, top=top, db_label=str(db_path))
     finally:
