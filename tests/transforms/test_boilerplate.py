@@ -283,8 +283,8 @@ def test_syndicated_copies_do_not_teach_their_own_sentences(rules):
     learned = learn_boilerplate(clean)
     sentence = learned.filter(pl.col("line_hash") == line_hash(short))
     assert sentence.select("n_articles", "n_lines_seen").rows() == [(1, 6)]
-    # A long line held by one distinct article is not worth a row at all.
-    assert learned.filter(pl.col("line_hash") == line_hash(PARAGRAPH_2)).height == 0
+    # A long line held by one distinct article counts once too.
+    assert learned.filter(pl.col("line_hash") == line_hash(PARAGRAPH_2))["n_articles"].to_list() == [1]
     row, _ = clean_one(rules, copies[0], hint="kabarkita", learned=learned)
     assert short in row["body"] and PARAGRAPH_2 in row["body"]
 
@@ -534,3 +534,16 @@ def test_a_run_of_topic_tags_after_the_article_goes_but_an_item_list_stays(rules
     numbered = [PARAGRAPH, "Rute yang dilayani:", "1. Halte Utama", "2. Terminal Lama"]
     row, _ = clean_one(rules, "\n".join(numbered))
     assert row["body"] == "\n".join(numbered)
+
+
+def test_learned_counts_do_not_depend_on_how_articles_are_cut_into_batches(rules):
+    from transforms.boilerplate import count_lines, merge_learned
+
+    documents = articles(*[distinct_article(n % 10) + f"\nBaris penutup nomor {n}." for n in range(40)], hints=["kabarkita"] * 40)
+    whole = count_lines(documents, rules)
+    for size in (3, 7, 13):
+        folded = None
+        for start in reversed(range(0, documents.height, size)):  # other cuts, other order
+            batch = count_lines(documents.slice(start, size), rules)
+            folded = batch if folded is None else merge_learned(folded, batch)
+        assert_frame_equal(folded.drop("n_lines_seen"), whole.drop("n_lines_seen"))

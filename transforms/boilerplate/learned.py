@@ -7,8 +7,9 @@ span is returned in `removed_lines` with the rule that removed it.
 Learned table (LEARNED_SCHEMA; one row per outlet and normalised line). The flow
 keeps it across runs, so only lines that can still become furniture are remembered:
 - lines of at most LEARNED_MAX_LINE_CHARS (300) characters: furniture is short;
-- a line longer than LEARNED_SINGLETON_MAX_CHARS (120) only when at least two distinct
-  articles of the batch hold it (most article paragraphs are unique and long);
+- per line, the smallest LEARNED_MAX_FINGERPRINTS article fingerprints (bottom-k): the
+  smallest k of a union are the smallest k of the parts' smallest k, so folding batches
+  gives the same table however the files were cut into batches;
 - `merge_learned` keeps at most LEARNED_MAX_ROWS_PER_OUTLET rows per outlet, most
   distinct articles first and, among equals, the newer batch's rows: lines seen once and
   never again are the first to expire;
@@ -34,7 +35,6 @@ from transforms.boilerplate.params import (
     LEARNED_MAX_LINE_CHARS,
     LEARNED_MAX_ROWS_PER_OUTLET,
     LEARNED_SCHEMA,
-    LEARNED_SINGLETON_MAX_CHARS,
     MARKED_HEADLINE_MIN_WORDS,
     MARKER_MAX_CHARS,
     UNKNOWN_OUTLET,
@@ -138,9 +138,8 @@ def learn_boilerplate(
 ) -> pl.DataFrame:
     """Grow the per-outlet recurring-line table from clean bodies (`outlet, body`); copies of one article count once.
 
-    `n_articles` counts distinct article fingerprints (up to `max_fingerprints`). Only lines worth remembering
-    become rows (see the module docstring): at most `max_line_chars` long, and a line longer than
-    LEARNED_SINGLETON_MAX_CHARS only when two distinct articles of the batch hold it. Link-out markers
+    `n_articles` counts distinct article fingerprints (the smallest `max_fingerprints` are kept, so the count does not
+    depend on how articles were cut into batches). Only lines of at most `max_line_chars` become rows. Link-out markers
     (`Jangan Lewatkan:` before a headline) are counted under ALL_OUTLETS. `min_articles_to_keep` > 1 also
     drops lines seen in fewer distinct articles.
     """
@@ -175,21 +174,19 @@ def learn_boilerplate(
             for key in keys:
                 entry = state.get(key)
                 if entry is None:
-                    state[key] = [[fingerprint], 1]
+                    state[key] = [{fingerprint}, 1]
                     continue
                 entry[1] += 1
-                if fingerprint not in entry[0] and len(entry[0]) < max_fingerprints:
-                    entry[0].append(fingerprint)
+                entry[0].add(fingerprint)
     rows: dict[tuple[str, int], tuple] = {}
-    for (outlet, line), (fingerprints, seen) in state.items():
-        if len(fingerprints) < 2 and len(line) > LEARNED_SINGLETON_MAX_CHARS:
-            continue
+    for (outlet, line), (fingerprint_set, seen) in state.items():
         h = marker_hash(line[:-1]) if outlet == ALL_OUTLETS else line_hash(line)
         known = rows.get((outlet, h))
-        if known is not None:  # lines that differ only in case, punctuation or digits
-            fingerprints = list(dict.fromkeys(known[5] + fingerprints))[:max_fingerprints]
+        if known is not None:  # lines that differ only in case or punctuation: one row, the smaller example
+            fingerprint_set = fingerprint_set | set(known[5])
             seen += known[4]
-            line = known[2]
+            line = min(line, known[2])
+        fingerprints = sorted(fingerprint_set)[:max_fingerprints]
         rows[(outlet, h)] = (outlet, h, line, len(fingerprints), seen, fingerprints)
     batch = _learned_frame(list(rows.values()))
     if learned is None and min_articles_to_keep <= 1:
@@ -225,10 +222,10 @@ def merge_learned(
         pl.concat(frames)
         .group_by("outlet", "line_hash", maintain_order=True)
         .agg(
-            pl.col("example_line").first(),
+            pl.col("example_line").min(),
             pl.col("n_lines_seen").sum(),
             pl.col("article_fingerprints").list.explode(keep_nulls=False, empty_as_null=False)
-            .unique(maintain_order=True).head(max_fingerprints),
+            .unique().sort().head(max_fingerprints),  # bottom-k: the same whatever the order of folding
             pl.col("part").max(),
         )
         .with_columns(pl.col("article_fingerprints").list.len().cast(pl.Int64).alias("n_articles"))
