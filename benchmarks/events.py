@@ -8,6 +8,12 @@ CC BY-SA 4.0), events_gold.tsv, dates_gold.tsv; see tests/data/events_gold_READM
 Entity mentions come from transforms.entities (the real chain); if it cannot be
 imported, a small gazetteer built from the gold actor names stands in, and the
 output says so.
+
+Then the real-news gold (tests/data/events_real/, ids, hashes and labels only; texts read from
+KABAR_REALNEWS_DIR, default /tmp/realnews, sha256-checked): test and dev precision / recall, coded
+events per sports/entertainment/lifestyle article, and the events stage's CPU cost per real article
+(section + events) on one core; see benchmarks/events_real.py. Tune with `--dev-only` (and
+`--set name=value` for an EventParams knob); the test splits are read only to report.
 """
 
 from __future__ import annotations
