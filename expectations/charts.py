@@ -7,7 +7,7 @@ heat map (rows × columns with the value in each cell).
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 # Tableau 10: distinct on screen and in print; series keep their colour across charts by name.
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
@@ -74,7 +74,7 @@ def empty(chart_id: str, title: str, message: str) -> str:
 
 def bar_chart(
     categories: Sequence[str],
-    series: dict[str, Sequence[float]],
+    series: Mapping[str, Sequence[float]],
     percent: bool = False,
     width: int = 560,
     height: int = 230,
