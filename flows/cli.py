@@ -395,7 +395,7 @@ def search_articles(
     from datetime import date
 
     from warehouse import search
-    from warehouse.store import WarehouseBusy, connect, migrate
+    from warehouse.store import WarehouseBusy
 
     try:
         since_day = date.fromisoformat(since) if since else None
@@ -406,25 +406,10 @@ def search_articles(
         typer.echo(f"error: no warehouse at {path}: run `kabar ingest` first", err=True)
         raise typer.Exit(1)
     try:
-        con = connect(path, read_only=True, wait_seconds=IngestSettings().lock_wait_seconds)
-        state = search.index_state(con)
-        if not state.fresh:
-            if not rebuild and not state.exists:
-                typer.echo(f"error: {state.stale_reason}; run without --no-rebuild to build it", err=True)
-                raise typer.Exit(1)
-            if rebuild:
-                con.close()
-                typer.echo(f"search index is stale ({state.stale_reason}): rebuilding it …", err=True)
-                writer = connect(path, wait_seconds=IngestSettings().lock_wait_seconds)
-                try:
-                    migrate(writer)
-                    seconds = search.refresh_index(writer, force=True)
-                finally:
-                    writer.close()
-                typer.echo(f"search index rebuilt over {state.current_articles:,} articles in {seconds:.1f} s", err=True)
-                con = connect(path, read_only=True, wait_seconds=IngestSettings().lock_wait_seconds)
-            else:
-                typer.echo(f"warning: searching a stale index ({state.stale_reason})", err=True)
+        con = search.open_searchable(path, IngestSettings().lock_wait_seconds, rebuild, say=lambda line: typer.echo(line, err=True))
+    except search.NoIndex as error:
+        typer.echo(f"error: {error}; run without --no-rebuild to build it", err=True)
+        raise typer.Exit(1) from None
     except WarehouseBusy as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(3) from None

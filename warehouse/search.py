@@ -135,6 +135,38 @@ def refresh_index(con: duckdb.DuckDBPyConnection, force: bool = False) -> float 
     return seconds
 
 
+class NoIndex(RuntimeError):
+    """The warehouse has no search index and we were told not to build one."""
+
+
+def open_searchable(db_path: Path, wait_seconds: float, rebuild: bool = True, say=print) -> duckdb.DuckDBPyConnection:
+    """A read-only connection whose search index covers the articles: a stale or missing index is first
+    rebuilt on a short write connection, saying so through `say` (with `rebuild=False`, searched stale).
+    """
+    from warehouse.store import connect, migrate
+
+    con = connect(db_path, read_only=True, wait_seconds=wait_seconds)
+    state = index_state(con)
+    if state.fresh:
+        return con
+    if not rebuild:
+        if not state.exists:
+            con.close()
+            raise NoIndex(state.stale_reason)
+        say(f"warning: searching a stale index ({state.stale_reason})")
+        return con
+    con.close()
+    say(f"search index is stale ({state.stale_reason}): rebuilding it …")
+    writer = connect(db_path, wait_seconds=wait_seconds)
+    try:
+        migrate(writer)
+        seconds = refresh_index(writer, force=True)
+    finally:
+        writer.close()
+    say(f"search index rebuilt over {state.current_articles:,} articles in {seconds:.1f} s")
+    return connect(db_path, read_only=True, wait_seconds=wait_seconds)
+
+
 def order_postings(con: duckdb.DuckDBPyConnection) -> None:
     """Store the index's postings ordered by term, so a query's few terms sit in few row groups.
 

@@ -170,3 +170,25 @@ def test_scores_equal_the_extensions_match_bm25(searchable: Path):
         con.close()
     assert len(hits) == len(reference) == 6
     assert all(abs(hit.score - reference[hit.article_id]) < 1e-9 for hit in hits)
+
+
+def test_cli_without_rebuild_refuses_a_missing_index_and_warns_on_a_stale_one(duckdb_path: Path):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    con = connect(duckdb_path)
+    migrate(con)
+    _insert(con, "planted00000000a", PLANTED, "Kabar Satu", datetime.date(2025, 7, 30))
+    con.close()
+    runner = CliRunner()
+    missing = runner.invoke(app, ["search", "pertemuan", "--db", str(duckdb_path), "--no-rebuild"])
+    assert missing.exit_code == 1 and "no search index has been built yet" in missing.output
+    built = runner.invoke(app, ["search", "pertemuan", "--db", str(duckdb_path)])
+    assert built.exit_code == 0 and "rebuilt over 1 articles" in built.output
+    con = connect(duckdb_path)
+    _insert(con, "other00000000001", OTHERS[0], "Kabar Dua", datetime.date(2025, 7, 31))
+    con.close()
+    stale = runner.invoke(app, ["search", "pertemuan", "--db", str(duckdb_path), "--no-rebuild"])
+    assert stale.exit_code == 0 and "warning: searching a stale index" in stale.output and "Diplomasi" not in stale.output
+    assert "planted00000000a" in stale.output
