@@ -86,7 +86,9 @@ def three_runs(prefect_server, tmp_path_factory):
     rules = root / "rules"
     shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "boilerplate", rules)
     table = (rules / "rules.tsv").read_text(encoding="utf-8").split("\n")
-    (rules / "rules.tsv").write_text("\n".join(row for row in table if not row.startswith(("linkout.", "editors_pick"))), encoding="utf-8")
+    (rules / "rules.tsv").write_text(
+        "\n".join(row for row in table if not row.startswith(("linkout.", "editors_pick"))), encoding="utf-8"
+    )
 
     def ingest(**overrides):
         settings = IngestSettings(input_dir=inbox, db_path=db, report_dir=root / "reports", task_runner="thread", **overrides)
