@@ -115,6 +115,12 @@ def transform_documents(
     return pipeline.transform_batch(documents, params, furniture)
 
 
+@task(name="Count recurring lines of a batch (learned boilerplate, pass 1)", cache_policy=NO_CACHE)
+def count_lines(documents: pl.DataFrame, params: pipeline.TransformParams) -> pl.DataFrame:
+    """Decode, normalise and count one batch's recurring lines (on whichever worker the task runner picks)."""
+    return pipeline.count_batch(documents, params)
+
+
 @task(name="Check, quarantine and publish the commit unit", cache_policy=NO_CACHE)
 def audit_and_publish_unit(writer: Writer) -> UnitOutcome:
     """Check the staged commit unit with Great Expectations; act on row-level failures; publish unless blocked."""
@@ -259,7 +265,6 @@ def _stream_units(writer: Writer, changed: pl.DataFrame, params, settings: Inges
     """
     in_flight: deque = deque()
     max_in_flight = max(3, 3 * settings.workers)
-    furniture = _run_furniture(writer)
 
     def stage_next() -> bool:
         number, is_retry, listing_rows, same_bytes, future = in_flight.popleft()
@@ -273,6 +278,7 @@ def _stream_units(writer: Writer, changed: pl.DataFrame, params, settings: Inges
         return True
 
     batches = plan_batches(changed, settings.batch_size, settings.commit_every)
+    furniture = _learn_furniture(writer, batches, params, settings)
     if batches:
         writer.start_unit(0, max_failure_rate=1.0 if batches[0][1] else settings.max_failure_rate)
     for number, is_retry, batch in batches:
@@ -283,8 +289,7 @@ def _stream_units(writer: Writer, changed: pl.DataFrame, params, settings: Inges
         summary.files_new += batch.height
         summary.same_bytes += same_bytes.height
         listing_rows = documents.select("source_path", "source_sha256", "size_bytes", "mtime_ns")
-        columns = ("article_id", "source_path", "source_sha256", "size_bytes", "mtime_ns", "raw_bytes", "outlet_hint")
-        future = transform_documents.submit(documents.select(columns), params, furniture)
+        future = transform_documents.submit(documents.select(_DOCUMENT_COLUMNS), params, furniture)
         in_flight.append((number, is_retry, listing_rows, same_bytes, future))
         while len(in_flight) >= max_in_flight:
             if not stage_next():
@@ -295,11 +300,26 @@ def _stream_units(writer: Writer, changed: pl.DataFrame, params, settings: Inges
     _finish_unit(writer, summary)
 
 
-def _run_furniture(writer: Writer) -> pl.DataFrame | None:
-    """The learned furniture every batch of this run is given: the warehouse's as of the run's start."""
-    from warehouse import state
+def _learn_furniture(writer: Writer, batches: list, params, settings: IngestSettings) -> pl.DataFrame | None:
+    """Pass 1: count every new file's recurring lines on the workers; return the run's one furniture snapshot."""
+    in_flight: deque = deque()
+    max_in_flight = max(3, 3 * settings.workers)
+    clock = perf_counter()
+    for number, _, batch in batches:
+        documents = read_files(batch, settings.max_file_bytes)
+        in_flight.append((number, count_lines.submit(documents.select(_DOCUMENT_COLUMNS), params)))
+        while len(in_flight) >= max_in_flight:
+            unit, future = in_flight.popleft()
+            writer.add_line_counts(unit, future.result())
+    while in_flight:
+        unit, future = in_flight.popleft()
+        writer.add_line_counts(unit, future.result())
+    furniture = writer.run_furniture()
+    writer.add_step("learn", perf_counter() - clock, sum(batch.height for _, _, batch in batches))
+    return furniture
 
-    return state.load_learned_boilerplate(writer.con)
+
+_DOCUMENT_COLUMNS = ("article_id", "source_path", "source_sha256", "size_bytes", "mtime_ns", "raw_bytes", "outlet_hint")
 
 
 def _finish_unit(writer: Writer, summary: RunSummary) -> bool:

@@ -58,7 +58,6 @@ class BatchResult:
     events: pl.DataFrame
     event_mentions: pl.DataFrame
     quarantine: pl.DataFrame
-    learned_boilerplate: pl.DataFrame
     signatures: pl.DataFrame
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
@@ -78,10 +77,23 @@ class _Stopwatch:
         self._last = now
 
 
-def transform_batch(documents: pl.DataFrame, params: TransformParams, learned: pl.DataFrame | None = None) -> BatchResult:
+def count_batch(documents: pl.DataFrame, params: TransformParams) -> pl.DataFrame:
+    """Pass 1 of learned boilerplate: decode, normalise and count one batch's recurring lines (boilerplate.LEARNED_SCHEMA).
+
+    `documents` as for `transform_batch`. The writer folds every batch's counts into one furniture snapshot
+    for the run (interface 1 of docs/architecture.md), so bodies do not depend on batching.
+    """
+    resources = load_resources(params.rules_path, params.gazetteer_path, params.triggers_path)
+    decoded, _ = decode.decode_documents(documents, params.max_file_bytes)
+    decoded = normalise.normalise_documents(decoded)
+    return boilerplate.count_lines(decoded.select("article_id", "text", "outlet_hint"), resources.boilerplate_rules)
+
+
+def transform_batch(documents: pl.DataFrame, params: TransformParams, furniture: pl.DataFrame | None = None) -> BatchResult:
     """Decode, normalise, strip boilerplate, extract metadata, language, entities and events for one batch.
 
-    `documents`: article_id, source_path, source_sha256, raw_bytes, outlet_hint.
+    `documents`: article_id, source_path, source_sha256, raw_bytes, outlet_hint. `furniture`: the run's
+    learned-boilerplate snapshot (`boilerplate.furniture_of`), the same for every batch of the run.
     """
     watch = _Stopwatch()
     resources = load_resources(params.rules_path, params.gazetteer_path, params.triggers_path)
@@ -92,10 +104,8 @@ def transform_batch(documents: pl.DataFrame, params: TransformParams, learned: p
     decoded = normalise.normalise_documents(decoded)
     watch.lap("normalise")
 
-    # The furniture known at the start of the run strips lines; the batch's own counts go to the writer.
-    clean, removed_lines, batch_learned = boilerplate.clean_and_count(
-        decoded.select("article_id", "text", "outlet_hint"), resources.boilerplate_rules, learned
-    )
+    # Pass 2: the run's one furniture snapshot (learned from every new file in pass 1) strips lines; never learns.
+    clean, removed_lines = boilerplate.clean(decoded.select("article_id", "text", "outlet_hint"), resources.boilerplate_rules, furniture)
     watch.lap("boilerplate")
 
     empty = clean.filter(pl.col("body").str.strip_chars().str.len_chars() == 0)["article_id"]
@@ -161,7 +171,6 @@ def transform_batch(documents: pl.DataFrame, params: TransformParams, learned: p
         events=event_rows,  # num_articles / num_mentions are recounted over the warehouse at publish
         event_mentions=event_mentions,
         quarantine=quarantine,
-        learned_boilerplate=batch_learned,
         signatures=signatures,
         stage_seconds=watch.seconds,
     )

@@ -26,7 +26,7 @@ REMOVED_LINE_KINDS = ("line", "inline")
 DUPLICATE_KINDS = ("exact", "near")
 
 # Steps of a run, as `run_steps.step` records them: the flow's own and the batch transform's.
-FLOW_STEPS = ("discover", "read", "route", "dedup", "stage", "validate", "quarantine", "publish", "report")
+FLOW_STEPS = ("discover", "learn", "read", "route", "dedup", "stage", "validate", "quarantine", "publish", "report")
 TRANSFORM_STEPS = (
     "load_resources", "decode", "normalise", "boilerplate", "metadata", "language", "dedup_signatures", "entities", "events",
 )  # fmt: skip

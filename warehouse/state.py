@@ -96,16 +96,14 @@ def mark_duplicates(
     )
 
 
-def load_learned_boilerplate(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
-    """The outlets' learned furniture as of the start of this run: lines seen in enough distinct articles.
-
-    Only these rows travel to the workers; the long tail of lines seen a few times stays in the warehouse,
-    where publish adds each run's counts to it.
+def run_furniture(con: duckdb.DuckDBPyConnection, run_counts: str) -> pl.DataFrame:
+    """The run's one furniture snapshot: the warehouse's learned table folded with every new file's counts (pass 1),
+    rows seen in enough distinct articles (boilerplate.furniture_of). Given to every pass-2 batch of the run.
     """
-    from transforms.boilerplate import LEARNED_MIN_ARTICLES, LEARNED_SCHEMA
+    from transforms.boilerplate import LEARNED_MIN_ARTICLES, LEARNED_SCHEMA, furniture_of
+    from warehouse.store import merged_learned_sql
 
-    furniture = con.execute(
-        f"SELECT {', '.join(LEARNED_SCHEMA)} FROM main.learned_boilerplate WHERE n_articles >= ? ORDER BY outlet, line_hash",
-        [LEARNED_MIN_ARTICLES],
+    learned = con.execute(
+        f"SELECT * FROM ({merged_learned_sql(run_counts)}) WHERE n_articles >= ? ORDER BY outlet, line_hash", [LEARNED_MIN_ARTICLES]
     ).pl()
-    return furniture.cast(LEARNED_SCHEMA) if furniture.height else None
+    return furniture_of(learned.select(list(LEARNED_SCHEMA)).cast(LEARNED_SCHEMA))

@@ -215,35 +215,43 @@ def _merge_entity_aliases(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _merge_learned_boilerplate(con: duckdb.DuckDBPyConnection) -> None:
-    """Fold the run's staged line counts into `learned_boilerplate`: one row per (outlet, line_hash).
+def merged_learned_sql(run_counts: str) -> str:
+    """SELECT folding the warehouse's `learned_boilerplate` with a run's line counts (`run_counts`, a table name).
 
-    As `boilerplate.merge_learned` does in memory: at most LEARNED_MAX_FINGERPRINTS fingerprints a line,
-    at most LEARNED_MAX_ROWS_PER_OUTLET lines an outlet, those seen in the most articles first and then
-    the newest, so lines seen once long ago expire first.
+    As `boilerplate.merge_learned` does in memory: one row per (outlet, line_hash), at most
+    LEARNED_MAX_FINGERPRINTS fingerprints a line, at most LEARNED_MAX_ROWS_PER_OUTLET lines an outlet, those
+    seen in the most articles first and then the newest, so lines seen once long ago expire first. The
+    published rows come first, so a line keeps the example and fingerprints it was first seen with; within
+    the run, ties are broken by value, so the result does not depend on how the run was cut into batches.
     """
     from transforms.boilerplate import LEARNED_MAX_FINGERPRINTS, LEARNED_MAX_ROWS_PER_OUTLET
 
-    if not con.execute("SELECT count(*) FROM staging.learned_boilerplate").fetchone()[0]:
-        return
-    # The published rows come first, so a line keeps the example and fingerprints it was first seen with.
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE merged_learned AS
+    return f"""
         SELECT outlet, line_hash, example_line, n_lines_seen, fingerprints AS article_fingerprints,
                len(fingerprints)::BIGINT AS n_articles
         FROM (
-            SELECT outlet, line_hash, arg_min(example_line, part) AS example_line, sum(n_lines_seen)::BIGINT AS n_lines_seen,
-                   list_slice(list_distinct(flatten(list(article_fingerprints ORDER BY part))), 1, {LEARNED_MAX_FINGERPRINTS}) AS fingerprints,
+            SELECT outlet, line_hash, arg_min(example_line, (part, example_line)) AS example_line,
+                   sum(n_lines_seen)::BIGINT AS n_lines_seen,
+                   list_slice(list_distinct(list_concat(
+                       coalesce(flatten(list(article_fingerprints) FILTER (WHERE part = 0)), []),
+                       coalesce(list_sort(flatten(list(article_fingerprints) FILTER (WHERE part = 1))), [])
+                   )), 1, {LEARNED_MAX_FINGERPRINTS}) AS fingerprints,
                    max(part) AS newest
-            FROM (SELECT *, 0 AS part FROM main.learned_boilerplate
-                  UNION ALL BY NAME SELECT *, 1 AS part FROM staging.learned_boilerplate)
+            FROM (SELECT outlet, line_hash, example_line, n_lines_seen, article_fingerprints, 0 AS part FROM main.learned_boilerplate
+                  UNION ALL
+                  SELECT outlet, line_hash, example_line, n_lines_seen, article_fingerprints, 1 AS part FROM {run_counts})
             GROUP BY outlet, line_hash
         )
         QUALIFY row_number() OVER (PARTITION BY outlet ORDER BY len(fingerprints) DESC, newest DESC, line_hash)
                 <= {LEARNED_MAX_ROWS_PER_OUTLET}
-        """
-    )
+    """
+
+
+def _merge_learned_boilerplate(con: duckdb.DuckDBPyConnection) -> None:
+    """Fold the unit's staged line counts into `learned_boilerplate` (see `merged_learned_sql`)."""
+    if not con.execute("SELECT count(*) FROM staging.learned_boilerplate").fetchone()[0]:
+        return
+    con.execute(f"CREATE OR REPLACE TEMP TABLE merged_learned AS {merged_learned_sql('staging.learned_boilerplate')}")
     con.execute("DELETE FROM main.learned_boilerplate")
     con.execute("INSERT INTO main.learned_boilerplate BY NAME SELECT * FROM merged_learned")
     con.execute("DROP TABLE merged_learned")

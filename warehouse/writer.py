@@ -1,6 +1,8 @@
 """The single writer of a run: commit units staged batch by batch, audited, row-level failures acted on, published.
 
     writer = Writer(con, run_id, run_date, report_dir)
+    writer.add_line_counts(unit, counts)                       # pass 1: every batch's recurring-line counts
+    furniture = writer.run_furniture()                          # one learned-boilerplate snapshot for the run
     writer.start_unit(0)
     fresh, same_bytes = writer.route_same_bytes(documents)   # before a batch goes to the workers
     writer.stage_batch(listing_rows, same_bytes, batch_result)
@@ -78,6 +80,7 @@ class Writer:
         self._ingest_order = 0
         self._routed: set[str] = set()  # hashes sent to workers this run: batches in flight have not staged theirs yet
         self._steps: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+        self._counts_ready = False
         self._why = {check.column: check.why for suite in SUITES for check in suite.row_level_checks()}
 
     # ------------------------------------------------------------ bookkeeping
@@ -93,11 +96,39 @@ class Writer:
         """Seconds per step so far."""
         return {step: seconds for step, (seconds, _) in self._steps.items()}
 
+    # ------------------------------------------------------------ learned boilerplate, two passes
+
+    def add_line_counts(self, unit: int, counts: pl.DataFrame) -> None:
+        """Keep one pass-1 batch's line counts (boilerplate.LEARNED_SCHEMA) for the run's snapshot and the first unit's publish."""
+        if not self._counts_ready:
+            self.con.execute(
+                "CREATE OR REPLACE TEMP TABLE run_line_counts AS SELECT *, 0 AS unit FROM main.learned_boilerplate LIMIT 0"
+            )
+            self._counts_ready = True
+        if counts.height:
+            self.con.register("line_counts_frame", counts.with_columns(pl.lit(unit).alias("unit")).to_arrow())
+            try:
+                self.con.execute("INSERT INTO run_line_counts BY NAME SELECT * FROM line_counts_frame")
+            finally:
+                self.con.unregister("line_counts_frame")
+
+    def run_furniture(self) -> pl.DataFrame | None:
+        """The run's one furniture snapshot: the warehouse's learned lines and every pass-1 count of the run."""
+        if not self._counts_ready:
+            self.add_line_counts(0, pl.DataFrame())
+        furniture = state.run_furniture(self.con, "run_line_counts")
+        return furniture if furniture.height else None
+
     # ------------------------------------------------------------ a commit unit
 
     def start_unit(self, number: int, max_failure_rate: float | None = None) -> None:
         """Empty staging for a new commit unit; `max_failure_rate` overrides the run's for this unit (1.0: no rate check)."""
         store.reset_staging(self.con)
+        if self._counts_ready and not self.units:
+            # The run's pass-1 counts are folded into learned_boilerplate with its first unit, in one fold, so the
+            # table does not depend on how the run was cut into units. (A later unit that blocks leaves its files'
+            # counts folded; re-read, they count again only in n_lines_seen: fingerprints count an article once.)
+            self.con.execute("INSERT INTO staging.learned_boilerplate BY NAME SELECT * EXCLUDE (unit) FROM run_line_counts")
         self._ingest_order = state.next_ingest_order(self.con)
         self.unit_number = number
         self._unit_failure_rate = self.max_failure_rate if max_failure_rate is None else max_failure_rate

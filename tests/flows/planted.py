@@ -49,3 +49,27 @@ def planted_files() -> dict[str, str]:
         "body_too_short.txt": "Singkat: banjir surut, warga pulang.\n",
         "body_too_long.txt": good_article(903) + long_body + "\n",
     }
+
+
+SLOGANS = {
+    "kabarkita": "Kabar Kita hadir menemani pembaca setia di seluruh penjuru Nusantara setiap hari.",
+    "warta_desa": "Ikuti kabar terbaru dari desa Anda hanya di Warta Desa, sumber berita warga.",
+}
+
+
+def mixed_folder(root, n_articles: int = 240) -> None:
+    """Write a folder of real-like articles under two outlets: furniture to learn, exact and near copies, bad files."""
+    from pathlib import Path
+
+    for outlet in SLOGANS:
+        (Path(root) / outlet).mkdir(parents=True, exist_ok=True)
+    for i in range(n_articles):
+        outlet = list(SLOGANS)[i % 2]
+        text = good_article(i) + f"\n{SLOGANS[outlet]}\nBaca juga: Pasar Rakyat Nomor {i} Ramai Dikunjungi Warga\n"
+        path = Path(root) / outlet / f"{i:04d}.txt"
+        path.write_text(text, encoding="utf-8")
+        if i % 25 == 3:  # the same article again with CRLF line ends: an exact duplicate of different bytes
+            (Path(root) / outlet / f"{i:04d}_crlf.txt").write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+        if i % 40 == 7:  # a near copy: one sentence added
+            (Path(root) / outlet / f"{i:04d}_near.txt").write_text(text + "Laporan ini diperbarui sore hari.\n", encoding="utf-8")
+    (Path(root) / "kabarkita" / "zz_empty.txt").write_bytes(b"")
