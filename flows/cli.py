@@ -70,6 +70,9 @@ def ingest(
     retry_quarantined: bool = typer.Option(
         False, "--retry-quarantined", help="Read quarantined files again (after fixing a rule or check); they replace their quarantine rows."
     ),
+    rescan: bool = typer.Option(
+        False, "--rescan", help="Re-hash every file, even with size and mtime unchanged: an edit that kept both supersedes too."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
 ) -> None:
     """Ingest a folder of raw articles: a real Prefect flow run, write–audit–publish into DuckDB."""
@@ -95,7 +98,7 @@ def _ingest(input_dir: Path, db: Optional[Path], batch_size: int, commit_every: 
     from flows import unchanged
 
     precheck = unchanged.check(input_dir, db_path)  # before importing Prefect: the everyday run ends here
-    if precheck.nothing_new and not retry_quarantined:
+    if precheck.nothing_new and not retry_quarantined and not rescan:
         _finish_unchanged(input_dir, db_path, precheck, api_url, server_seconds, started, as_json)
         return
     if task_runner is None:
@@ -121,6 +124,7 @@ def _ingest(input_dir: Path, db: Optional[Path], batch_size: int, commit_every: 
         triggers_path=triggers,
         max_failure_rate=max_quarantine_rate,
         retry_quarantined=retry_quarantined,
+        rescan=rescan,
     )
     flow_started = time.perf_counter()
     try:
@@ -520,12 +524,14 @@ def server_stop() -> None:
     typer.echo(f"stopped Prefect server pid {info.pid}" if info else "not running")
 
 
-@app.command("train-ner")
-def train_ner() -> None:
-    """Retrain the bundled NER model from the training data (needs ../shared/ner)."""
-    from benchmarks import train_ner as trainer
+@app.command("train-ner", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def train_ner(ctx: typer.Context) -> None:
+    """Retrain the bundled NER model from the training data (needs ../shared/ner); options go to the trainer (--help)."""
+    import subprocess
 
-    trainer.main()
+    # The trainer is a tool, not part of the pipeline: it runs as its own program, with its own arguments.
+    code = subprocess.call([sys.executable, "-m", "benchmarks.train_ner", *ctx.args])
+    raise typer.Exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -31,6 +31,7 @@ class IngestSettings:
     lock_wait_seconds: float = field(default_factory=lambda: float(os.environ.get("KABAR_LOCK_WAIT_SECONDS", "60")))
     max_failure_rate: float = 0.02          # row-level failures above this share of a unit's rows block it
     retry_quarantined: bool = False         # read quarantined files again (after fixing a rule or check)
+    rescan: bool = False                    # re-hash files whose size and mtime are unchanged (edits that kept both)
     rules_path: Path | None = None
     gazetteer_path: Path | None = None
     triggers_path: Path | None = None

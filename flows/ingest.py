@@ -1,6 +1,7 @@
 """The ingest flow: discover → skip known → transform in batches → de-duplicate → stage → check → publish → report."""
 from __future__ import annotations
 
+import hashlib
 import sys
 import uuid
 from collections import deque
@@ -91,6 +92,29 @@ def select_changed_files(con, listing: pl.DataFrame, retry_quarantined: bool = F
         con.unregister("listing")
 
 
+@task(name="Re-hash files whose size and mtime are unchanged (--rescan)", cache_policy=NO_CACHE)
+def find_edited_files(con, listing: pl.DataFrame, changed: pl.DataFrame) -> pl.DataFrame:
+    """Files the manifest holds with this size and mtime whose content hashes differ now (an edit that kept both)."""
+    candidates = listing.filter(~pl.col("source_path").is_in(changed["source_path"].implode()))
+    con.register("rescan_listing", candidates.select("source_path").to_arrow())
+    try:
+        known = dict(con.execute(
+            "SELECT f.source_path, list(f.source_sha256) FROM main.files f JOIN rescan_listing USING (source_path) GROUP BY ALL"
+        ).fetchall())
+    finally:
+        con.unregister("rescan_listing")
+    edited = []
+    for path in candidates["source_path"].to_list():
+        try:
+            with open(path, "rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        except OSError:
+            continue  # gone or unreadable since listing: the next run sees it as it is then
+        if digest not in known.get(path, ()):
+            edited.append(path)
+    return candidates.filter(pl.col("source_path").is_in(edited)).with_columns(pl.lit(False).alias("retry"))
+
+
 @task(name="Read a batch of files", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def read_files(batch: pl.DataFrame, max_file_bytes: int) -> pl.DataFrame:
     """Read a batch of files (oversized ones only hashed, not kept) and key each by its bytes; log any left out."""
@@ -168,6 +192,9 @@ def ingest_flow(settings: IngestSettings = IngestSettings(), progress=None) -> R
     con = store.connect(settings.db_path, wait_seconds=settings.lock_wait_seconds)
     try:
         store.migrate(con)
+        crashed = store.mark_crashed_runs(con)
+        if crashed:
+            logger.warning("%d earlier run(s) left `running` by a process that is gone: marked crashed", crashed)
         con.execute(
             "INSERT INTO runs (run_id, flow_run_id, input_dir, started_at, status) VALUES (?, ?, ?, ?, 'running')",
             [summary.run_id, flow_run.id, str(settings.input_dir), started_at],
@@ -190,6 +217,8 @@ def _ingest(con, settings: IngestSettings, summary: RunSummary, run_date: date, 
     clock = perf_counter()
     listing = discover_files(settings.input_dir)
     changed = select_changed_files(con, listing, settings.retry_quarantined)
+    if settings.rescan:
+        changed = pl.concat([changed, find_edited_files(con, listing, changed)], how="diagonal_relaxed").sort("source_path")
     summary.files_seen = listing.height
     summary.stage_seconds["discover"] = perf_counter() - clock
     if changed.height == 0:

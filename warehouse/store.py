@@ -167,6 +167,8 @@ def publish(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
                     f"DELETE FROM main.{table} p WHERE EXISTS (SELECT 1 FROM staging.files s "
                     "WHERE s.source_path = p.source_path AND s.source_sha256 = p.source_sha256)"
                 )
+        if _exists(con, "staging", "articles"):
+            mark_superseded(con)
         for table in published_tables(con):
             keys = PUBLISHED_KEYS.get(table) or _state_key(con, table)
             key_list = ", ".join(keys)
@@ -271,6 +273,48 @@ def _refresh_event_article_counts(con: duckdb.DuckDBPyConnection) -> None:
         WHERE e.event_id = c.event_id
         """
     )
+
+
+def mark_crashed_runs(con: duckdb.DuckDBPyConnection) -> int:
+    """Mark runs still `running` as `crashed`; return how many. Call holding the write connection: DuckDB lets one
+    process write at a time, so a run still `running` then belongs to a process that died (kill -9, power loss).
+    """
+    return con.execute(
+        "UPDATE runs SET status = 'crashed', finished_at = coalesce(finished_at, now()::TIMESTAMP), "
+        "error = coalesce(error, 'the process running it stopped without recording an outcome') WHERE status = 'running'"
+    ).fetchone()[0]
+
+
+def mark_superseded(con: duckdb.DuckDBPyConnection) -> int:
+    """A staged article whose file (same path) was published with other content supersedes that version; return how many.
+
+    Inside the publish transaction: the earlier versions get `superseded_by`; the new version is nobody's duplicate
+    for having been a near copy of its own earlier version.
+    """
+    con.execute(
+        """
+        UPDATE staging.articles s SET duplicate_of = NULL, duplicate_similarity = NULL, duplicate_kind = NULL
+        FROM main.articles old
+        WHERE s.duplicate_of = old.article_id AND old.source_path = s.source_path
+        """
+    )
+    con.execute(
+        """
+        UPDATE staging.dedup_signatures d SET duplicate_of = NULL, duplicate_similarity = NULL, duplicate_kind = NULL,
+               matched_article_id = NULL
+        FROM main.articles old, staging.articles s
+        WHERE d.article_id = s.article_id AND s.duplicate_of IS NULL AND d.duplicate_of = old.article_id
+          AND old.source_path = s.source_path
+        """
+    )
+    return con.execute(
+        """
+        UPDATE main.articles old SET superseded_by = s.article_id
+        FROM staging.articles s
+        WHERE old.source_path = s.source_path AND old.article_id <> s.article_id
+          AND (old.superseded_by IS NULL OR old.superseded_by <> s.article_id)
+        """
+    ).fetchone()[0]
 
 
 def empty_staging(con: duckdb.DuckDBPyConnection) -> None:

@@ -41,6 +41,9 @@ def messy_folder(tmp_path: Path) -> Path:
     (folder / "bad_oversized.txt").write_bytes(b"kata " * 1_300_000)
     # The same article again: UTF-8 with BOM and CRLF line ends, trailing spaces: a duplicate, not a new article.
     (folder / "copy_bom_crlf.txt").write_bytes(codecs.BOM_UTF8 + seed_000.replace("\n", "  \r\n").encode("utf-8"))
+    # The same article with a zero-width space inside a word, sorted after the BOM copy: a duplicate of the original too.
+    zwsp = seed_000.replace("Korea", "Ko\u200brea", 1)
+    (folder / "copy_zwsp.txt").write_bytes(zwsp.encode("utf-8"))
     # The same article in UTF-16 with BOM.
     (folder / "copy_utf16.txt").write_bytes(_seed("004").decode("utf-8").encode("utf-16"))
     # The same bytes again under another name, sorted right after the original (so in the next batch).
@@ -149,6 +152,7 @@ def test_messy_folder_every_file_is_an_article_or_quarantined(messy_folder: Path
         ).fetchall()
     }
     assert duplicates["copy_bom_crlf.txt"] == "000_9a640672c9625f67.txt"
+    assert duplicates["copy_zwsp.txt"] == "000_9a640672c9625f67.txt"  # the cluster's original, not the first copy
     assert duplicates["copy_utf16.txt"] == "004_d72669dba3965a89.txt"
     cp1252_body, encoding = con.execute(
         "SELECT body, encoding FROM articles WHERE source_path LIKE '%cp1252_article.txt'"
