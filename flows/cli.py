@@ -84,14 +84,14 @@ def ingest(
     started = time.perf_counter()
     try:
         _ingest(input_dir, db, batch_size, commit_every, workers, task_runner, dask_address, rules, gazetteer, triggers,
-                max_quarantine_rate, retry_quarantined, as_json, started)
+                max_quarantine_rate, retry_quarantined, rescan, as_json, started)
     except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM (StopRequested), wherever it landed
         _exit_stopped(stop, started)
 
 
 def _ingest(input_dir: Path, db: Optional[Path], batch_size: int, commit_every: int, workers: int,
             task_runner: Optional[str], dask_address: Optional[str], rules: Optional[Path], gazetteer: Optional[Path],
-            triggers: Optional[Path], max_quarantine_rate: float, retry_quarantined: bool, as_json: bool,
+            triggers: Optional[Path], max_quarantine_rate: float, retry_quarantined: bool, rescan: bool, as_json: bool,
             started: float) -> None:
     db_path = db or default_db_path()
     api_url, server_seconds = _prefect_api_or_exit()
