@@ -222,9 +222,9 @@ def merged_learned_sql(run_counts: str) -> str:
 
     As `boilerplate.merge_learned` does in memory: one row per (outlet, line_hash), at most
     LEARNED_MAX_FINGERPRINTS fingerprints a line, at most LEARNED_MAX_ROWS_PER_OUTLET lines an outlet, those
-    seen in the most articles first and then the newest, so lines seen once long ago expire first. The
-    published rows come first, so a line keeps the example and fingerprints it was first seen with; within
-    the run, ties are broken by value, so the result does not depend on how the run was cut into batches.
+    seen in the most articles first and then the newest, so lines seen once long ago expire first. A line
+    keeps the smallest fingerprints (bottom-k, as `count_lines` does per batch) and the example it was first
+    published with (within a run the smallest), so the result does not depend on how the run was cut.
     """
     from transforms.boilerplate import LEARNED_MAX_FINGERPRINTS, LEARNED_MAX_ROWS_PER_OUTLET
 
@@ -234,10 +234,8 @@ def merged_learned_sql(run_counts: str) -> str:
         FROM (
             SELECT outlet, line_hash, arg_min(example_line, (part, example_line)) AS example_line,
                    sum(n_lines_seen)::BIGINT AS n_lines_seen,
-                   list_slice(list_distinct(list_concat(
-                       coalesce(flatten(list(article_fingerprints) FILTER (WHERE part = 0)), []),
-                       coalesce(list_sort(flatten(list(article_fingerprints) FILTER (WHERE part = 1))), [])
-                   )), 1, {LEARNED_MAX_FINGERPRINTS}) AS fingerprints,
+                   list_slice(list_sort(list_distinct(flatten(list(article_fingerprints)))), 1, {LEARNED_MAX_FINGERPRINTS})
+                       AS fingerprints,
                    max(part) AS newest
             FROM (SELECT outlet, line_hash, example_line, n_lines_seen, article_fingerprints, 0 AS part FROM main.learned_boilerplate
                   UNION ALL

@@ -13,7 +13,6 @@ import pytest
 from flows.config import IngestSettings
 from flows.ingest import plan_batches, run_ingest
 from tests.flows.planted import SLOGANS, mixed_folder
-from transforms.boilerplate import LEARNED_MIN_ARTICLES
 from warehouse.store import PUBLISHED_KEYS
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -33,11 +32,7 @@ def _tables(db: Path) -> dict[str, list[tuple]]:
         for table in PUBLISHED_KEYS:
             columns = [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall() if row[0] not in RUN_COLUMNS]
             tables[table] = con.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY ALL").fetchall()
-        # The furniture later runs apply. (Which 32 fingerprints a line keeps, and lines seen once per batch,
-        # follow the batches pass 1 counted: boilerplate.count_lines caps and filters per batch.)
-        tables["learned furniture"] = con.execute(
-            "SELECT outlet, line_hash, example_line FROM learned_boilerplate WHERE n_articles >= ? ORDER BY ALL", [LEARNED_MIN_ARTICLES]
-        ).fetchall()
+        tables["learned_boilerplate"] = con.execute("SELECT * FROM learned_boilerplate ORDER BY ALL").fetchall()
         return tables
 
 
