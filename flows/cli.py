@@ -87,6 +87,13 @@ def ingest(
                 max_quarantine_rate, retry_quarantined, rescan, as_json, started)
     except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM (StopRequested), wherever it landed
         _exit_stopped(stop, started)
+    except Exception as error:
+        from flows.runtime import stop_in
+
+        stop = stop_in(error)  # a stop that landed in a DuckDB query comes back as `Query interrupted`
+        if stop is None:
+            raise
+        _exit_stopped(stop, started)
 
 
 def _ingest(input_dir: Path, db: Optional[Path], batch_size: int, commit_every: int, workers: int,

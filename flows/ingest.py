@@ -202,7 +202,9 @@ def ingest_flow(settings: IngestSettings = IngestSettings(), progress=None) -> R
         _ingest(con, settings, summary, run_date, progress, logger)
     except BaseException as error:
         # Ctrl-C, or SIGTERM (Prefect's TerminationSignal, or kabar's StopRequested): a stop, not a failure.
-        stopped = isinstance(error, KeyboardInterrupt) or type(error).__name__ == "TerminationSignal"
+        from flows.runtime import stop_in  # a stop inside a DuckDB query surfaces as `Query interrupted`
+
+        stopped = stop_in(error) is not None or type(error).__name__ == "TerminationSignal"
         summary.status = "interrupted" if stopped else "failed"
         summary.error = summary.error or f"{type(error).__name__}: {error}"
         raise

@@ -55,13 +55,49 @@ def ensure_prefect_api(announce=None) -> tuple[str, float]:
 
 def _start_temporary_server() -> tuple[str, float]:
     started = time.perf_counter()
-    from prefect.server.api.server import SubprocessASGIServer
-
-    temporary = SubprocessASGIServer()
+    temporary = _detached_temporary_server()
     temporary.start(timeout=int(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
     os.environ["PREFECT_API_URL"] = temporary.api_url
     atexit.register(_stop_server, temporary)
     return temporary.api_url, time.perf_counter() - started
+
+
+def _detached_temporary_server():
+    """Prefect's temporary server, started in its own session.
+
+    In the terminal's process group a Ctrl-C or SIGTERM reaches the server first; the run's last API calls
+    then retry against a dead port for minutes (and print hundreds of lines). In its own session it keeps
+    answering while the run records its stop; `stop_children` (on a stop) or the exit hook ends it.
+    """
+    import subprocess
+
+    import prefect.server.api.server as server_module
+
+    class DetachedSubprocessASGIServer(server_module.SubprocessASGIServer):
+        def _run_uvicorn_command(self):
+            popen = server_module.subprocess.Popen
+            server_module.subprocess.Popen = lambda *args, **kwargs: popen(
+                *args, start_new_session=True, preexec_fn=_die_with_parent, **kwargs
+            )
+            try:
+                return super()._run_uvicorn_command()
+            finally:
+                server_module.subprocess.Popen = popen
+
+    assert server_module.subprocess is subprocess  # the patch above targets the module Prefect calls
+    return DetachedSubprocessASGIServer()
+
+
+def _die_with_parent() -> None:
+    """In a child between fork and exec: ask the kernel for SIGKILL when the parent dies (Linux; else nothing)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
 
 
 def _stop_server(temporary) -> None:
@@ -117,6 +153,17 @@ class StopRequested(KeyboardInterrupt):
     def __init__(self, signum: int) -> None:
         super().__init__(signal_name(signum))
         self.signum = signum
+
+
+def stop_in(error: BaseException | None) -> KeyboardInterrupt | None:
+    """The stop (Ctrl-C, StopRequested) behind `error`, if any: DuckDB, for one, turns it into `Query interrupted`."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, KeyboardInterrupt):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
 
 
 def signal_name(signum: int) -> str:
@@ -190,11 +237,14 @@ def stop_children() -> list[int]:
 
 
 def quiet_crash_report() -> None:
-    """Drop Prefect's "Crash detected! Execution was aborted by …" log line: `kabar` reports a stop itself, in one line."""
+    """Drop Prefect's log lines about a stop ("Crash detected! Execution was aborted by …", or the traceback of an
+    error the stop caused): `kabar` reports a stop itself, in one line."""
     import logging
 
     class DropStopCrash(logging.Filter):
         def filter(self, record: logging.LogRecord) -> bool:
+            if record.exc_info and stop_in(record.exc_info[1]) is not None:
+                return False  # an error a stop caused (`Query interrupted`): the stop is what gets reported
             return "Execution was aborted by" not in record.getMessage()
 
     for name in ("prefect.flow_runs", "prefect.task_runs"):
