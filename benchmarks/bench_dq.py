@@ -124,7 +124,9 @@ def main() -> None:
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         con.close()
         failed = outcome.results.filter(~outcome.results["success"])
-        print(f"validate_staging: {elapsed:.1f}s wall, {cpu:.1f}s CPU (all threads), load average {os.getloadavg()[0]:.1f}, verdict {outcome.verdict}, {outcome.results.height} expectations, {failed.height} failed")
+        print(
+            f"validate_staging: {elapsed:.1f}s wall, {cpu:.1f}s CPU (all threads), load average {os.getloadavg()[0]:.1f}, verdict {outcome.verdict}, {outcome.results.height} expectations, {failed.height} failed"
+        )
         for row in failed.iter_rows(named=True):
             print(f"  failed: {row['suite']}.{row['column_name']} {row['expectation']} ({row['unexpected_count']})")
         print(f"report: {outcome.report_path}")

@@ -14,8 +14,9 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from expectations.findings import body_findings, span_findings
 from expectations.results import DQ_RESULTS_SCHEMA, verdict
-from expectations.suites import BODIES_SQL, MAX_ROW_FAILURE_RATE, SUITES, Check, Suite, body_findings, span_findings
+from expectations.suites import BODIES_SQL, MAX_ROW_FAILURE_RATE, SUITES, Check, Suite
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,9 @@ def audit_frames(con: duckdb.DuckDBPyConnection, run_id: str, run_date: datetime
     """Run every suite's audit query (and span and body checks) on the staged rows; polars frames keyed by suite name."""
     missing = missing_staging_tables(con)
     if missing:
-        raise ValueError(f"staging schema lacks table(s) {', '.join(missing)}: stage every table (empty is fine) before validating")
+        raise ValueError(
+            f"staging schema lacks table(s) {', '.join(missing)}: stage every table (empty is fine) before validating"
+        )
     params = {"run_id": run_id, "run_date": run_date}
     bodies: pl.DataFrame | None = None
     frames = {}
@@ -79,7 +82,9 @@ def audit_frames(con: duckdb.DuckDBPyConnection, run_id: str, run_date: datetime
         audit = pl.from_arrow(con.execute(suite.audit_sql, used).to_arrow_table())
         if (suite.spans is not None or suite.body_checks) and bodies is None:
             # One body per id, or a duplicated staged article would fan out every row joined to it.
-            bodies = pl.from_arrow(con.execute(BODIES_SQL).to_arrow_table()).unique("article_id", keep="first", maintain_order=True)
+            bodies = pl.from_arrow(con.execute(BODIES_SQL).to_arrow_table()).unique(
+                "article_id", keep="first", maintain_order=True
+            )
         if suite.body_checks:
             audit = body_findings(audit, bodies)
         if suite.spans is not None:
@@ -88,7 +93,9 @@ def audit_frames(con: duckdb.DuckDBPyConnection, run_id: str, run_date: datetime
         if suite.failure_column is not None:
             row_level = [check.column for check in suite.row_level_checks()]
             audit = audit.with_columns(
-                pl.coalesce([pl.format("{}: {}", pl.lit(column), pl.col(column)) for column in row_level]).alias(suite.failure_column)
+                pl.coalesce([pl.format("{}: {}", pl.lit(column), pl.col(column)) for column in row_level]).alias(
+                    suite.failure_column
+                )
             )
         frames[suite.name] = audit
         log.debug("audit %s: %d rows in %.2fs", suite.name, audit.height, time.perf_counter() - started)
@@ -112,7 +119,9 @@ def _with_derived_failures(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.
                 ).pl()
             finally:
                 con.unregister("failing_events")
-        per_article.append(failing.select("article_id", pl.format("{} {}: {}", pl.lit(suite.name), "check", "finding").alias("derived")))
+        per_article.append(
+            failing.select("article_id", pl.format("{} {}: {}", pl.lit(suite.name), "check", "finding").alias("derived"))
+        )
     derived = (
         pl.concat(per_article).group_by("article_id", maintain_order=True).agg(pl.col("derived").first())
         if per_article
@@ -190,7 +199,7 @@ def run_checkpoints(
 
     context = _context(data_docs_dir)
     datasource = context.data_sources.add_pandas("staging")
-    gx_run_id = RunIdentifier(run_name=run_id, run_time=datetime.datetime.now(datetime.timezone.utc))
+    gx_run_id = RunIdentifier(run_name=run_id, run_time=datetime.datetime.now(datetime.UTC))
     result_format = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
     # A checkpoint's batch parameters go to all its validation definitions, and each table is its own
     # in-memory frame, so each suite gets its own checkpoint.  Data Docs are built once at the end: an
@@ -201,7 +210,9 @@ def run_checkpoints(
         for check in suite.checks:
             gx_suite.add_expectation(_expectation(gxe, check, max_failure_rate))
         batch = datasource.add_dataframe_asset(suite.name).add_batch_definition_whole_dataframe("staged_rows")
-        definition = context.validation_definitions.add(gx.ValidationDefinition(name=f"staging.{suite.name}", data=batch, suite=gx_suite))
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=f"staging.{suite.name}", data=batch, suite=gx_suite)
+        )
         checkpoint = context.checkpoints.add(
             gx.Checkpoint(name=f"kabar_{suite.name}", validation_definitions=[definition], result_format=result_format)
         )

@@ -26,7 +26,9 @@ def _sample_list(details: str | None) -> str:
     """The sample unexpected values of one result as an HTML list."""
     parsed = json.loads(details) if details else {}
     sample = parsed.get("sample") or []
-    items = [f"<li><code>{html.escape(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))}</code></li>" for v in sample]
+    items = [
+        f"<li><code>{html.escape(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))}</code></li>" for v in sample
+    ]
     if "exception" in parsed:
         items.append(f"<li>error: <code>{html.escape(parsed['exception'])}</code></li>")
     if "observed_value" in parsed and not sample:
@@ -45,7 +47,7 @@ def _result_row(row: dict, with_suite: bool = False) -> str:
     return (
         f'<tr class="{state} {severity}" data-suite="{html.escape(row["suite"])}" data-expectation="{html.escape(row["expectation"])}"'
         f' data-column="{html.escape(row["column_name"] or "")}">{suite}'
-        f"<td><code>{html.escape(row['expectation'])}</code><div class=\"why\">{html.escape(why)}</div></td>"
+        f'<td><code>{html.escape(row["expectation"])}</code><div class="why">{html.escape(why)}</div></td>'
         f"<td><code>{html.escape(row['column_name'] or '')}</code></td>"
         f'<td><span class="badge {severity}">{html.escape(kind)}</span></td>'
         f'<td class="{"pass" if row["success"] else "fail"}">{"pass" if row["success"] else "FAIL"}</td>'

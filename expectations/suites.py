@@ -18,15 +18,16 @@ turns the specs into real ExpectationSuites when a run validates.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import polars as pl
 
+from expectations.findings import BODY_MAX_CHARS, BODY_MIN_CHARS, BODY_QUARANTINE_MIN_CHARS
 from transforms.schema import (  # re-exported: the suites' closed sets
     CAMEO_ROOT_CODES,
-    CONTENT_QUARANTINE_REASONS,
     DATE_PRECISIONS,
     DUPLICATE_KINDS,
     ENTITY_TYPES,
@@ -47,23 +48,6 @@ LANGDETECT_LANGUAGES = (
 )  # fmt: skip
 ARTICLE_LANGUAGES = (*LANGDETECT_LANGUAGES, "ms", "unknown")
 
-# Markers that only ever appear in page furniture; a clean body must contain none of them.
-BOILERPLATE_MARKERS = (
-    "Baca juga",
-    "Baca Juga",
-    "Pilihan Editor",
-    "Previous Post Next Post",
-    "ADVERTISEMENT",
-    "SCROLL TO CONTINUE WITH CONTENT",
-    "[Gambas:",
-)
-
-# Body length bounds (characters).  Below 200 a body is usually a stub or an over-eager strip (a
-# warning: real two-sentence flashes exist); below 40 it is no article at all and above 200,000 it is
-# several pages glued together: those articles are quarantined.
-BODY_MIN_CHARS = 200
-BODY_QUARANTINE_MIN_CHARS = 40
-BODY_MAX_CHARS = 200_000
 # Row-level checks quarantine or drop the rows that fail them; above this share of a commit unit's rows
 # (Great Expectations' `mostly`) the failures say something is wrong as a whole, and the unit blocks.
 MAX_ROW_FAILURE_RATE = 0.02
@@ -79,16 +63,6 @@ EARLIEST_EVENT_DATE = "1800-01-01"
 # Events may be announced for later dates (a summit next spring), so a future event_date only warns;
 # one more than this many years after the run is a parsing error and blocks.
 EVENT_MAX_YEARS_AHEAD = 10
-
-
-def _marker_regex() -> str:
-    """RE2 alternation of the boilerplate markers, literal-escaped."""
-    specials = set("\\.^$|?*+()[]{}")
-    escaped = ("".join("\\" + ch if ch in specials else ch for ch in marker) for marker in BOILERPLATE_MARKERS)
-    return "|".join(escaped)
-
-
-BOILERPLATE_REGEX = _marker_regex()
 
 
 @dataclass(frozen=True)
@@ -181,70 +155,6 @@ SELECT article_id, body FROM main.articles
 WHERE article_id IN (SELECT article_id FROM staging.entity_mentions UNION SELECT article_id FROM staging.event_mentions)
   AND article_id NOT IN (SELECT article_id FROM staging.articles WHERE article_id IS NOT NULL)
 """
-
-
-def body_findings(articles: pl.DataFrame, bodies: pl.DataFrame) -> pl.DataFrame:
-    """The articles audit frame plus body_length and the body findings (n_chars_mismatch, body_boilerplate_marker, body_too_short/long)."""
-    # In polars rather than DuckDB: its SIMD literal search and char count are ~30x faster on 100k bodies.
-    checked = bodies.select(
-        "article_id",
-        pl.col("body").str.len_chars().cast(pl.Int64).alias("body_length"),
-        pl.col("body").str.contains(BOILERPLATE_REGEX).alias("has_marker"),
-        "body",
-    )
-    flagged = checked.filter(pl.col("has_marker")).select(
-        "article_id",
-        pl.format("{}: …{}…", pl.col("article_id"), pl.col("body").str.extract(f"(.{{0,40}}(?:{BOILERPLATE_REGEX}).{{0,40}})", 1)).alias(
-            "body_boilerplate_marker"
-        ),
-    )
-    joined = articles.join(checked.select("article_id", "body_length"), on="article_id", how="left", maintain_order="left").join(
-        flagged, on="article_id", how="left", maintain_order="left"
-    )
-    mismatch = (
-        pl.when(pl.col("n_chars").cast(pl.Int64).ne_missing(pl.col("body_length")))
-        .then(pl.format("{}: n_chars {} but body has {} characters", pl.col("article_id"), pl.col("n_chars"), pl.col("body_length")))
-        .otherwise(None)
-        .cast(pl.String)
-    )
-    length = pl.col("body_length")
-    too_short = (
-        pl.when(length < BODY_QUARANTINE_MIN_CHARS)
-        .then(pl.format("{}: body of {} characters (< {})", pl.col("article_id"), length, pl.lit(BODY_QUARANTINE_MIN_CHARS)))
-        .otherwise(None)
-        .cast(pl.String)
-    )
-    too_long = (
-        pl.when(length > BODY_MAX_CHARS)
-        .then(pl.format("{}: body of {} characters (> {})", pl.col("article_id"), length, pl.lit(BODY_MAX_CHARS)))
-        .otherwise(None)
-        .cast(pl.String)
-    )
-    return joined.with_columns(mismatch.alias("n_chars_mismatch"), too_short.alias("body_too_short"), too_long.alias("body_too_long"))
-
-
-def span_findings(spans: pl.DataFrame, bodies: pl.DataFrame, text_column: str) -> pl.Series:
-    """Per span: null when body[start_char:end_char] == text, else what is wrong (null too when the article is unknown)."""
-    # Polars slices by code point, as Python does; DuckDB's substring is too, but ~20x slower on UTF-8 bodies.
-    joined = spans.select("article_id", "start_char", "end_char", pl.col(text_column).alias("span_text")).join(
-        bodies.select("article_id", "body", pl.col("body").str.len_chars().alias("body_length")),
-        on="article_id",
-        how="left",
-        maintain_order="left",
-    )
-    start, end, length = pl.col("start_char"), pl.col("end_char"), pl.col("body_length")
-    where = pl.format("{}[{}:{}]", pl.col("article_id"), start, end)
-    in_body = pl.col("body").str.slice(start.clip(lower_bound=0), (end - start).clip(lower_bound=0))
-    finding = (
-        pl.when(pl.col("body").is_null())
-        .then(None)
-        .when(start.is_null() | end.is_null() | (start < 0) | (end <= start) | (end > length))
-        .then(pl.format("{} outside a body of {} characters", where, length))
-        .when(pl.col("span_text").is_null() | (in_body != pl.col("span_text")))
-        .then(pl.format("{} {} '{}' but body has '{}'", where, pl.lit(text_column), pl.col("span_text"), in_body))
-        .otherwise(None)
-    )
-    return joined.select(finding.cast(pl.String).alias(text_column))[text_column]
 
 
 def _not_null(column: str, why: str, blocking: bool = True) -> Check:
@@ -344,7 +254,13 @@ LEFT JOIN main.article_texts published_text ON published_text.article_id = a.art
             "the corpus is Indonesian news: at least half the articles should be 'id'",
             {"mostly": 0.5},
         ),
-        Check("expect_column_values_to_be_between", "language_prob", True, "a probability lies in [0, 1]", {"min_value": 0, "max_value": 1}),
+        Check(
+            "expect_column_values_to_be_between",
+            "language_prob",
+            True,
+            "a probability lies in [0, 1]",
+            {"min_value": 0, "max_value": 1},
+        ),
         _row_level("future_published_date", "a publication date after the run date is a parsing error"),
         _row_level("implausible_published_date", f"a publication date before {EARLIEST_PUBLISHED_DATE} is a parsing error"),
         Check(
@@ -419,7 +335,13 @@ LEFT JOIN main.entities published ON published.entity_id = e.entity_id
         _unique("entity_id", "one row per entity"),
         _not_null("name", "every entity has a name"),
         _in_set("type", ENTITY_TYPES, "type is PERSON, ORGANIZATION or LOCATION"),
-        Check("expect_column_values_to_match_regex", "wikidata_id", False, "wikidata_id looks like a QID", {"regex": r"^Q[1-9][0-9]*$"}),
+        Check(
+            "expect_column_values_to_match_regex",
+            "wikidata_id",
+            False,
+            "wikidata_id looks like a QID",
+            {"regex": r"^Q[1-9][0-9]*$"},
+        ),
         _no_finding(
             "type_conflict_with_published",
             "a known entity re-staged (new aliases) keeps its type; publishing keeps the published row",
@@ -493,14 +415,20 @@ LEFT JOIN known_entities place ON place.entity_id = ev.location_entity_id
         _not_null("event_id", "every event has a key"),
         _unique("event_id", "one row per event"),
         _not_null("event_code", "every event has a CAMEO code"),
-        Check("expect_column_values_to_match_regex", "event_code", True, "a CAMEO code is 2 to 4 digits", {"regex": r"^[0-9]{2,4}$"}),
+        Check(
+            "expect_column_values_to_match_regex", "event_code", True, "a CAMEO code is 2 to 4 digits", {"regex": r"^[0-9]{2,4}$"}
+        ),
         _in_set("root_code", CAMEO_ROOT_CODES, "root_code is a CAMEO root '01'..'20'"),
         _no_finding("event_code_root_mismatch", "event_code starts with its root_code"),
         _not_null("label", "every event has a label"),
         _in_set("date_precision", DATE_PRECISIONS, "date_precision is day, month or year (or null without a date)"),
         _no_finding("date_precision_mismatch", "a dated event has a precision and an undated one has none", blocking=False),
         Check(
-            "expect_column_values_to_be_between", "quad_class", True, "quad_class is a CAMEO quad class 1..4", {"min_value": 1, "max_value": 4}
+            "expect_column_values_to_be_between",
+            "quad_class",
+            True,
+            "quad_class is a CAMEO quad class 1..4",
+            {"min_value": 1, "max_value": 4},
         ),
         _no_finding(
             "future_event_date", "an event after the run date is either announced (a planned summit) or misparsed", blocking=False
@@ -515,11 +443,17 @@ LEFT JOIN known_entities place ON place.entity_id = ev.location_entity_id
         _no_finding("orphan_location_entity_id", "the location is an existing entity"),
         _no_finding("location_not_a_location", "an event's location is a LOCATION entity", blocking=False),
         Check(
-            "expect_column_values_to_be_between", "confidence", False, "confidence is a probability 0..1",
+            "expect_column_values_to_be_between",
+            "confidence",
+            False,
+            "confidence is a probability 0..1",
             {"min_value": 0.0, "max_value": 1.0},
         ),
         Check(
-            "expect_column_values_to_be_between", "goldstein", False, "the Goldstein scale runs from -10 to +10",
+            "expect_column_values_to_be_between",
+            "goldstein",
+            False,
+            "the Goldstein scale runs from -10 to +10",
             {"min_value": -10.0, "max_value": 10.0},
         ),
     ),
@@ -548,7 +482,9 @@ LEFT JOIN {_KNOWN_EVENTS} known_event ON known_event.event_id = m.event_id
         _no_finding("orphan_event_id", "every event mention's event exists (staged or published)"),
         _no_finding("orphan_article_id", "every event mention's article exists (staged or published)"),
         _row_level(
-            "trigger_offset_mismatch", "trigger offsets lie inside the body and body[start_char:end_char] == trigger", action="drop"
+            "trigger_offset_mismatch",
+            "trigger offsets lie inside the body and body[start_char:end_char] == trigger",
+            action="drop",
         ),
         _no_finding("trigger_outside_sentence", "the trigger occurs in the stored sentence", blocking=False),
     ),

@@ -1,4 +1,5 @@
 """The ingest flow: discover → skip known → transform in batches → de-duplicate → stage → check → publish → report."""
+
 from __future__ import annotations
 
 import hashlib
@@ -98,9 +99,11 @@ def find_edited_files(con, listing: pl.DataFrame, changed: pl.DataFrame) -> pl.D
     candidates = listing.filter(~pl.col("source_path").is_in(changed["source_path"].implode()))
     con.register("rescan_listing", candidates.select("source_path").to_arrow())
     try:
-        known = dict(con.execute(
-            "SELECT f.source_path, list(f.source_sha256) FROM main.files f JOIN rescan_listing USING (source_path) GROUP BY ALL"
-        ).fetchall())
+        known = dict(
+            con.execute(
+                "SELECT f.source_path, list(f.source_sha256) FROM main.files f JOIN rescan_listing USING (source_path) GROUP BY ALL"
+            ).fetchall()
+        )
     finally:
         con.unregister("rescan_listing")
     edited = []
@@ -277,7 +280,13 @@ def plan_batches(changed: pl.DataFrame, batch_size: int, commit_every: int) -> l
     batches = []
     unit = 0
     for is_retry in (False, True):
-        files = changed.filter(pl.col("retry") == is_retry) if "retry" in changed.columns else changed if not is_retry else changed.head(0)
+        files = (
+            changed.filter(pl.col("retry") == is_retry)
+            if "retry" in changed.columns
+            else changed
+            if not is_retry
+            else changed.head(0)
+        )
         for unit_start in range(0, files.height, commit_every):
             unit_files = files.slice(unit_start, commit_every)
             for batch_start in range(0, unit_files.height, batch_size):
@@ -378,9 +387,19 @@ def _finish_run(con, summary: RunSummary) -> None:
         WHERE run_id = ?
         """,
         [
-            datetime.now(), summary.status, summary.files_seen, summary.files_new, summary.articles_loaded,
-            summary.duplicates, summary.quarantined, summary.entities_loaded, summary.events_loaded,
-            summary.dq_success, summary.report_path, summary.error, summary.run_id,
+            datetime.now(),
+            summary.status,
+            summary.files_seen,
+            summary.files_new,
+            summary.articles_loaded,
+            summary.duplicates,
+            summary.quarantined,
+            summary.entities_loaded,
+            summary.events_loaded,
+            summary.dq_success,
+            summary.report_path,
+            summary.error,
+            summary.run_id,
         ],
     )
 

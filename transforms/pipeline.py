@@ -1,4 +1,5 @@
 """Compose the per-batch transforms: raw documents in, warehouse-shaped frames out."""
+
 from __future__ import annotations
 
 import hashlib
@@ -105,7 +106,9 @@ def transform_batch(documents: pl.DataFrame, params: TransformParams, furniture:
     watch.lap("normalise")
 
     # Pass 2: the run's one furniture snapshot (learned from every new file in pass 1) strips lines; never learns.
-    clean, removed_lines = boilerplate.clean(decoded.select("article_id", "text", "outlet_hint"), resources.boilerplate_rules, furniture)
+    clean, removed_lines = boilerplate.clean(
+        decoded.select("article_id", "text", "outlet_hint"), resources.boilerplate_rules, furniture
+    )
     watch.lap("boilerplate")
 
     empty = clean.filter(pl.col("body").str.strip_chars().str.len_chars() == 0)["article_id"]
@@ -126,9 +129,7 @@ def transform_batch(documents: pl.DataFrame, params: TransformParams, furniture:
     articles = clean.join(
         decoded.select("article_id", "source_path", "source_sha256", "encoding"), on="article_id", how="left"
     ).with_columns(
-        pl.col("date_line")
-        .map_elements(dates.parse_publication_date, return_dtype=pl.Date)
-        .alias("published_date"),
+        pl.col("date_line").map_elements(dates.parse_publication_date, return_dtype=pl.Date).alias("published_date"),
         pl.col("body").str.len_chars().cast(pl.Int32).alias("n_chars"),
         pl.col("body")
         .map_elements(lambda body: hashlib.sha256(body.encode()).hexdigest(), return_dtype=pl.String)
@@ -144,9 +145,7 @@ def transform_batch(documents: pl.DataFrame, params: TransformParams, furniture:
     signatures = dedup.minhash_signatures(articles.select("article_id", "body"), dedup.DedupParams())
     watch.lap("dedup_signatures")
 
-    entity_mentions, entity_rows = entities.extract_entities(
-        articles.select("article_id", "body"), resources.entity_resources
-    )
+    entity_mentions, entity_rows = entities.extract_entities(articles.select("article_id", "body"), resources.entity_resources)
     watch.lap("entities")
     # The section says what kind of news an article is; events are coded from hard news only (EventParams).
     sections = section.classify_sections(articles.select("article_id", "body"), resources.section_model)
@@ -155,8 +154,10 @@ def transform_batch(documents: pl.DataFrame, params: TransformParams, furniture:
     # Events read the entity subtype to keep news agencies out of actors and treat seas and regions as places.
     mentions_with_subtype = entity_mentions.join(entity_rows.select("entity_id", "subtype"), on="entity_id", how="left")
     event_rows, event_mentions = events.extract_events(
-        articles.select("article_id", "body", "published_date", "dateline", "section"), mentions_with_subtype,
-        resources.triggers, params.events,
+        articles.select("article_id", "body", "published_date", "dateline", "section"),
+        mentions_with_subtype,
+        resources.triggers,
+        params.events,
     )
     watch.lap("events")
 

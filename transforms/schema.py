@@ -1,4 +1,5 @@
 """Enumerations shared by the transforms, the warehouse and the checks, defined once."""
+
 from __future__ import annotations
 
 # Why a file version is not a published article. Decode reasons come from transforms/decode.py;

@@ -4,13 +4,22 @@ An article failing a content check goes to `quarantine` (reason = the check, det
 the check's description) with everything derived from it; a derived row failing its own check is dropped
 (recorded in `dropped_rows`) or has the failing field nulled and flagged. The rest of the unit publishes.
 """
+
 from __future__ import annotations
 
 import duckdb
 import polars as pl
 
 # Tables whose staged rows belong to one article and leave with it when it is quarantined.
-_ARTICLE_TABLES = ("articles", "article_texts", "removed_lines", "entity_mentions", "event_mentions", "dedup_signatures", "dedup_bands")
+_ARTICLE_TABLES = (
+    "articles",
+    "article_texts",
+    "removed_lines",
+    "entity_mentions",
+    "event_mentions",
+    "dedup_signatures",
+    "dedup_bands",
+)
 
 
 def apply_row_failures(
@@ -25,7 +34,10 @@ def apply_row_failures(
     articles = failures.get("articles")
     if articles is not None and articles.height:
         counts["quarantined"] = _quarantine_articles(con, articles, run_id, why)
-    for table, key in (("entity_mentions", ("article_id", "start_char", "end_char")), ("event_mentions", ("event_id", "article_id", "start_char"))):
+    for table, key in (
+        ("entity_mentions", ("article_id", "start_char", "end_char")),
+        ("event_mentions", ("event_id", "article_id", "start_char")),
+    ):
         rows = failures.get(table)
         if rows is not None and rows.height:
             counts["dropped"] += _drop_rows(con, table, key, rows, run_id)
@@ -38,9 +50,7 @@ def apply_row_failures(
 
 
 def _quarantine_articles(con: duckdb.DuckDBPyConnection, failing: pl.DataFrame, run_id: str, why: dict[str, str]) -> int:
-    frame = failing.with_columns(
-        pl.col("check").replace_strict(why, default="").alias("why"), pl.lit(run_id).alias("run_id")
-    )
+    frame = failing.with_columns(pl.col("check").replace_strict(why, default="").alias("why"), pl.lit(run_id).alias("run_id"))
     con.register("quarantined_articles", frame.to_arrow())
     try:
         con.execute(

@@ -1,4 +1,5 @@
 """State the transforms need from earlier runs: known files, prior articles for de-duplication, learned boilerplate."""
+
 from __future__ import annotations
 
 import duckdb
@@ -58,10 +59,14 @@ def _bodies(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> pl.DataFr
         return pl.DataFrame(schema=schema)
     # A literal IN list lets DuckDB use the article_id indexes; a join with a registered frame would scan every body.
     keys = ", ".join(f"'{article_id}'" for article_id in article_ids if article_id.isalnum())
-    return con.execute(
-        f"SELECT article_id, body FROM main.articles WHERE article_id IN ({keys}) "
-        f"UNION ALL SELECT article_id, body FROM staging.articles WHERE article_id IN ({keys})"
-    ).pl().cast(schema)
+    return (
+        con.execute(
+            f"SELECT article_id, body FROM main.articles WHERE article_id IN ({keys}) "
+            f"UNION ALL SELECT article_id, body FROM staging.articles WHERE article_id IN ({keys})"
+        )
+        .pl()
+        .cast(schema)
+    )
 
 
 def mark_duplicates(
@@ -104,6 +109,7 @@ def run_furniture(con: duckdb.DuckDBPyConnection, run_counts: str) -> pl.DataFra
     from warehouse.store import merged_learned_sql
 
     learned = con.execute(
-        f"SELECT * FROM ({merged_learned_sql(run_counts)}) WHERE n_articles >= ? ORDER BY outlet, line_hash", [LEARNED_MIN_ARTICLES]
+        f"SELECT * FROM ({merged_learned_sql(run_counts)}) WHERE n_articles >= ? ORDER BY outlet, line_hash",
+        [LEARNED_MIN_ARTICLES],
     ).pl()
     return furniture_of(learned.select(list(LEARNED_SCHEMA)).cast(LEARNED_SCHEMA))

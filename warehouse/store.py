@@ -1,4 +1,5 @@
 """The single writer: connect, migrate, stage a run's rows, publish them in one transaction."""
+
 from __future__ import annotations
 
 import hashlib
@@ -68,9 +69,7 @@ def connect(
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply every `warehouse/sql/NNN_*.sql` not yet recorded in `schema_migrations`; return their names."""
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, sha256 VARCHAR, applied_at TIMESTAMP)"
-    )
+    con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, sha256 VARCHAR, applied_at TIMESTAMP)")
     applied = dict(con.execute("SELECT name, sha256 FROM schema_migrations").fetchall())
     newly_applied = []
     for path in sorted(SQL_DIR.glob("[0-9]*.sql")):
@@ -81,9 +80,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             continue
         con.execute("BEGIN")
         con.execute(sql)
-        con.execute(
-            "INSERT OR REPLACE INTO schema_migrations VALUES (?, ?, ?)", [path.name, digest, datetime.now()]
-        )
+        con.execute("INSERT OR REPLACE INTO schema_migrations VALUES (?, ?, ?)", [path.name, digest, datetime.now()])
         con.execute("COMMIT")
         newly_applied.append(path.name)
     return newly_applied
@@ -91,9 +88,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Names of the staged-and-published tables that exist in this warehouse."""
-    existing = {row[0] for row in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
-    ).fetchall()}
+    existing = {
+        row[0] for row in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()
+    }
     return [table for table in PUBLISHED_KEYS if table in existing] + sorted(
         table for table in existing if table.startswith("state_")
     )
@@ -105,9 +102,11 @@ def staged_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, table]
-    ).fetchone()[0])
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, table]
+        ).fetchone()[0]
+    )
 
 
 def reset_staging(con: duckdb.DuckDBPyConnection) -> None:
@@ -171,7 +170,6 @@ def publish(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             mark_superseded(con)
         for table in published_tables(con):
             keys = PUBLISHED_KEYS.get(table) or _state_key(con, table)
-            key_list = ", ".join(keys)
             join = " AND ".join(f"p.{key} IS NOT DISTINCT FROM s.{key}" for key in keys)
             # consolidate_staging left one staged row per key; rows already published are skipped.
             inserted[table] = con.execute(
@@ -196,8 +194,7 @@ def publish(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 def _state_key(con: duckdb.DuckDBPyConnection, table: str) -> tuple[str, ...]:
     """State tables declare their key as the table's primary key (or all columns)."""
     rows = con.execute(
-        "SELECT constraint_column_names FROM duckdb_constraints() "
-        "WHERE table_name = ? AND constraint_type = 'PRIMARY KEY'",
+        "SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = ? AND constraint_type = 'PRIMARY KEY'",
         [table],
     ).fetchall()
     if rows:

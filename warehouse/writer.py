@@ -13,6 +13,7 @@ Write–audit–publish per commit unit: the unit's rows go to `staging`, Great 
 (expectations/checkpoint.py), rows failing a row-level check are quarantined, dropped or nulled
 (warehouse/rowlevel.py), and the rest is published in one transaction unless a blocking check failed.
 """
+
 from __future__ import annotations
 
 import datetime

@@ -59,7 +59,8 @@ def stage_clean_run(con: duckdb.DuckDBPyConnection) -> None:
         {"body": BODY, "n": len(BODY), "run_id": RUN_ID, "at": ingested_at},
     )
     con.execute(
-        "INSERT INTO staging.article_texts BY NAME SELECT 'a1' AS article_id, $text AS raw_text", {"text": "Baca juga: Rusia\n" + BODY}
+        "INSERT INTO staging.article_texts BY NAME SELECT 'a1' AS article_id, $text AS raw_text",
+        {"text": "Baca juga: Rusia\n" + BODY},
     )
     con.execute(
         "INSERT INTO staging.removed_lines BY NAME SELECT 'a1' AS article_id, 1 AS line_no, 'Baca juga: Rusia' AS text,"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import duckdb
 import polars as pl
 import pytest
 
@@ -91,7 +90,9 @@ def test_references_resolve_against_published_rows(staged_warehouse, tmp_path):
         staged_warehouse.execute(f"INSERT INTO main.{table} SELECT * FROM staging.{table}")
         staged_warehouse.execute(f"DELETE FROM staging.{table}")
     staged_warehouse.execute("INSERT INTO main.entities SELECT * FROM staging.entities WHERE entity_id IN ('Q56226', 'Q423')")
-    staged_warehouse.execute("DELETE FROM staging.entities WHERE entity_id = 'Q56226'")  # Q423 is re-staged, as known entities are
+    staged_warehouse.execute(
+        "DELETE FROM staging.entities WHERE entity_id = 'Q56226'"
+    )  # Q423 is re-staged, as known entities are
     staged_warehouse.execute("DELETE FROM staging.removed_lines")
     outcome = validate_staging(staged_warehouse, RUN_ID, RUN_DATE, tmp_path)
     assert failed_checks(outcome) == {}

@@ -8,8 +8,8 @@ import re
 
 import polars as pl
 
-from expectations.results import DQ_RESULTS_SCHEMA
 from expectations.report import render_report, write_report
+from expectations.results import DQ_RESULTS_SCHEMA
 
 
 def results(*rows: tuple) -> pl.DataFrame:

@@ -64,7 +64,9 @@ def test_failed_run_report_shows_verdict_and_the_failed_expectation(staged_wareh
     browser.get(report_path.as_uri())
     assert browser.find_element(By.ID, "verdict").text == "FAILED — blocking check failed"
     assert browser.find_element(By.ID, "run-id").text == RUN_ID
-    failed_row = browser.find_element(By.CSS_SELECTOR, "#suite-articles tr.failed.blocking[data-column='body_boilerplate_marker']")
+    failed_row = browser.find_element(
+        By.CSS_SELECTOR, "#suite-articles tr.failed.blocking[data-column='body_boilerplate_marker']"
+    )
     assert failed_row.is_displayed()
     assert "FAIL" in failed_row.text and "Baca juga: Kim Jong Un" in failed_row.text
     # Inline CSS applied: the failed blocking row is tinted, the verdict badge is red.
@@ -86,7 +88,9 @@ def test_passed_report_links_data_docs(staged_warehouse, tmp_path, browser):
     from selenium.webdriver.common.by import By
 
     outcome = validate_staging(staged_warehouse, RUN_ID, RUN_DATE, tmp_path / "reports")
-    write_run_report(staged_warehouse, outcome.results, RUN_ID, RUN_DATE, tmp_path / "reports", data_docs_path=outcome.data_docs_path)
+    write_run_report(
+        staged_warehouse, outcome.results, RUN_ID, RUN_DATE, tmp_path / "reports", data_docs_path=outcome.data_docs_path
+    )
     browser.get((tmp_path / "reports" / "latest.html").as_uri())
     assert browser.find_element(By.ID, "verdict").text == "PASSED"
     link = browser.find_element(By.ID, "data-docs")

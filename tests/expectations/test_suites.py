@@ -8,16 +8,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from expectations.suites import (
-    BOILERPLATE_MARKERS,
-    CONTENT_QUARANTINE_REASONS,
-    BOILERPLATE_REGEX,
-    LANGDETECT_LANGUAGES,
-    SUITES,
-    blocking_expectations,
-    checks_markdown,
-    span_findings,
-)
+from expectations.findings import BOILERPLATE_MARKERS, BOILERPLATE_REGEX, span_findings
+from expectations.suites import LANGDETECT_LANGUAGES, SUITES, blocking_expectations, checks_markdown
+from transforms.schema import CONTENT_QUARANTINE_REASONS
 from warehouse.store import SQL_DIR
 
 
@@ -36,8 +29,14 @@ def test_blocking_expectations_lists_each_check_once_with_its_kind():
     assert kind[("entity_mentions", "article_id,start_char,end_char")] == "blocking"
     assert kind[("events", "orphan_location_entity_id")] == "blocking"
     assert kind[("quarantine", "reason")] == "blocking"
-    for column in ("body_boilerplate_marker", "future_published_date", "implausible_published_date", "n_chars_mismatch",
-                   "body_too_short", "body_too_long"):
+    for column in (
+        "body_boilerplate_marker",
+        "future_published_date",
+        "implausible_published_date",
+        "n_chars_mismatch",
+        "body_too_short",
+        "body_too_long",
+    ):
         assert kind[("articles", column)] == "row-level", column
     assert kind[("entity_mentions", "offset_mismatch")] == "row-level"
     assert kind[("events", "implausible_event_date")] == "row-level"

@@ -1,4 +1,5 @@
 """Generated articles for the row-level tests: good ones, and one planted failure per content check."""
+
 from __future__ import annotations
 
 TOWNS = (

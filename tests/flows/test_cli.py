@@ -1,4 +1,5 @@
 """`kabar` commands in process (typer's CliRunner): output and exit codes 0 (done), 1 (failed or nothing to show), 3 (busy)."""
+
 from __future__ import annotations
 
 import os
@@ -50,11 +51,15 @@ def test_ingest_dq_show_query_succeed(sample_db: Path):
 def test_a_blocked_run_exits_1_and_dq_says_why(tmp_path: Path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    (inbox / "a.txt").write_text(good_article(1).replace("pada pekan ini.", "pada pekan ini. Baca juga: Harga Cabai Turun"), encoding="utf-8")
+    (inbox / "a.txt").write_text(
+        good_article(1).replace("pada pekan ini.", "pada pekan ini. Baca juga: Harga Cabai Turun"), encoding="utf-8"
+    )
     rules = tmp_path / "rules"
     shutil.copytree(PROJECT_ROOT / "data" / "boilerplate", rules)
     table = (rules / "rules.tsv").read_text(encoding="utf-8").split("\n")
-    (rules / "rules.tsv").write_text("\n".join(row for row in table if not row.startswith(("linkout.", "editors_pick"))), encoding="utf-8")
+    (rules / "rules.tsv").write_text(
+        "\n".join(row for row in table if not row.startswith(("linkout.", "editors_pick"))), encoding="utf-8"
+    )
     db = tmp_path / "kabar.duckdb"
     result = kabar("ingest", str(inbox), "--db", str(db), "--rules", str(rules), "--task-runner", "thread")
     assert result.exit_code == 1
@@ -63,7 +68,9 @@ def test_a_blocked_run_exits_1_and_dq_says_why(tmp_path: Path):
     assert dq.exit_code == 0 and "data quality FAILED" in dq.output
     assert "FAIL  rate       articles.content_failure" in dq.output
     # With a rate that allows it, the same file is quarantined and the run succeeds.
-    lenient = kabar("ingest", str(inbox), "--db", str(db), "--rules", str(rules), "--task-runner", "thread", "--max-quarantine-rate", "1")
+    lenient = kabar(
+        "ingest", str(inbox), "--db", str(db), "--rules", str(rules), "--task-runner", "thread", "--max-quarantine-rate", "1"
+    )
     assert lenient.exit_code == 0 and "success with 1 quarantined" in lenient.output
     dq = kabar("dq", "--db", str(db))
     assert "quarantined      1  body_boilerplate_marker" in dq.output and "→ kabar show" in dq.output

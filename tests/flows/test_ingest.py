@@ -1,4 +1,5 @@
 """End to end: the real Prefect flow, a real DuckDB file, a real Great Expectations checkpoint."""
+
 from __future__ import annotations
 
 import codecs
@@ -70,9 +71,7 @@ def _ingest(folder: Path, db: Path, **overrides):
 
 def _counts_equal_distinct_keys(con: duckdb.DuckDBPyConnection) -> None:
     for table, keys in PUBLISHED_KEYS.items():
-        total, distinct = con.execute(
-            f"SELECT count(*), count(DISTINCT ({', '.join(keys)})) FROM {table}"
-        ).fetchone()
+        total, distinct = con.execute(f"SELECT count(*), count(DISTINCT ({', '.join(keys)})) FROM {table}").fetchone()
         assert total == distinct, f"{table}: {total} rows but {distinct} distinct keys"
 
 
@@ -240,12 +239,13 @@ def test_an_outlets_recurring_slogan_is_learned_and_removed_in_later_runs(tmp_pa
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
         # Seen in six distinct articles of one outlet in the first run: furniture, removed there already.
         assert con.execute("SELECT count(*) FROM articles WHERE contains(body, ?)", [SLOGAN]).fetchone()[0] == 0
-        assert con.execute(
-            "SELECT count(DISTINCT article_id) FROM removed_lines WHERE text = ? AND rule = 'learned'", [SLOGAN]
-        ).fetchone()[0] == 7
+        assert (
+            con.execute(
+                "SELECT count(DISTINCT article_id) FROM removed_lines WHERE text = ? AND rule = 'learned'", [SLOGAN]
+            ).fetchone()[0]
+            == 7
+        )
         # The table keeps the line with the articles it was seen in, across runs (pass 1 counts every new file,
         # the second run's one article too); content lines stay below the bar.
-        learned = con.execute(
-            "SELECT n_articles, example_line FROM learned_boilerplate WHERE n_articles >= 5"
-        ).fetchall()
+        learned = con.execute("SELECT n_articles, example_line FROM learned_boilerplate WHERE n_articles >= 5").fetchall()
         assert learned == [(7, SLOGAN)]

@@ -1,4 +1,5 @@
 """Issue 16, writer part: edits supersede, dead runs are marked crashed, each published unit keeps its dq_results, keys hold."""
+
 from __future__ import annotations
 
 import os
@@ -28,7 +29,9 @@ def test_an_edited_file_supersedes_its_earlier_version(tmp_path: Path, duckdb_pa
     (inbox / "depok.txt").write_text(good_article(1), encoding="utf-8")
     assert _ingest(inbox, duckdb_path).status == "success"
     # A correction: one sentence changed, the rest as before (a near copy of its own earlier version).
-    article.write_text(good_article(0).replace("pada pekan ini.", "pada Senin pagi, bukan pekan lalu seperti diberitakan."), encoding="utf-8")
+    article.write_text(
+        good_article(0).replace("pada pekan ini.", "pada Senin pagi, bukan pekan lalu seperti diberitakan."), encoding="utf-8"
+    )
     second = _ingest(inbox, duckdb_path)
     assert second.status == "success" and second.articles_loaded == 1
 
@@ -72,7 +75,9 @@ def test_a_run_left_running_by_a_dead_process_is_marked_crashed(tmp_path: Path, 
     (inbox / "a.txt").write_text(good_article(2), encoding="utf-8")
     assert _ingest(inbox, duckdb_path).status == "success"
     with duckdb.connect(str(duckdb_path)) as con:  # what `kill -9` in the middle of a run leaves behind
-        con.execute("INSERT INTO runs (run_id, input_dir, started_at, status) VALUES ('dead-run', 'x', now()::TIMESTAMP, 'running')")
+        con.execute(
+            "INSERT INTO runs (run_id, input_dir, started_at, status) VALUES ('dead-run', 'x', now()::TIMESTAMP, 'running')"
+        )
     (inbox / "b.txt").write_text(good_article(3), encoding="utf-8")
     assert _ingest(inbox, duckdb_path).status == "success"
     with duckdb.connect(str(duckdb_path), read_only=True) as con:

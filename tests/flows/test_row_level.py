@@ -5,6 +5,7 @@ a content check are generated as files; the failures the transforms cannot produ
 n_chars that disagrees with the body, a mention's offsets, an event date) are planted by wrapping the
 batch transform, as a bug in it would.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -40,7 +41,9 @@ def reduced_rules(tmp_path: Path) -> Path:
     rules = tmp_path / "rules"
     shutil.copytree(PROJECT_ROOT / "data" / "boilerplate", rules)
     table = (rules / "rules.tsv").read_text(encoding="utf-8").split("\n")
-    (rules / "rules.tsv").write_text("\n".join(row for row in table if not row.startswith(("linkout.", "editors_pick"))), encoding="utf-8")
+    (rules / "rules.tsv").write_text(
+        "\n".join(row for row in table if not row.startswith(("linkout.", "editors_pick"))), encoding="utf-8"
+    )
     return rules
 
 
@@ -71,7 +74,10 @@ def tampering_transform(monkeypatch):
         result = original(documents, params, learned)
         n_chars_ids = _ids_named(documents, "n_chars_mismatch")
         result.articles = result.articles.with_columns(
-            pl.when(pl.col("article_id").is_in(n_chars_ids)).then(pl.col("n_chars") + 1).otherwise(pl.col("n_chars")).alias("n_chars")
+            pl.when(pl.col("article_id").is_in(n_chars_ids))
+            .then(pl.col("n_chars") + 1)
+            .otherwise(pl.col("n_chars"))
+            .alias("n_chars")
         )
         offset_ids = _ids_named(documents, "offset_mismatch")
         shifted = pl.col("article_id").is_in(offset_ids) & (pl.col("start_char") == pl.col("start_char").min().over("article_id"))
@@ -91,7 +97,9 @@ def tampering_transform(monkeypatch):
                 "start_char": start, "end_char": start + len("meresmikan"),
             }  # fmt: skip
             result.events = pl.concat([result.events, pl.DataFrame([event], schema=result.events.schema)])
-            result.event_mentions = pl.concat([result.event_mentions, pl.DataFrame([mention], schema=result.event_mentions.schema)])
+            result.event_mentions = pl.concat(
+                [result.event_mentions, pl.DataFrame([mention], schema=result.event_mentions.schema)]
+            )
         return result
 
     monkeypatch.setattr(pipeline, "transform_batch", transform)
@@ -117,9 +125,12 @@ def test_rows_failing_content_checks_are_quarantined_and_the_rest_publishes(plan
     con = duckdb.connect(str(duckdb_path), read_only=True)
     published = {Path(path).stem for (path,) in con.execute("SELECT source_path FROM articles").fetchall()}
     assert published == {f"good_{i:03d}" for i in range(N_GOOD)} | {"offset_mismatch", "implausible_event_date"}
-    quarantined = {Path(path).stem: (reason, detail, article_id) for path, reason, detail, article_id in con.execute(
-        "SELECT source_path, reason, detail, article_id FROM quarantine"
-    ).fetchall()}
+    quarantined = {
+        Path(path).stem: (reason, detail, article_id)
+        for path, reason, detail, article_id in con.execute(
+            "SELECT source_path, reason, detail, article_id FROM quarantine"
+        ).fetchall()
+    }
     assert {stem: reason for stem, (reason, _, _) in quarantined.items()} == {reason: reason for reason in CONTENT_REASONS}
     _, marker_detail, marker_id = quarantined["body_boilerplate_marker"]
     assert "Baca juga: Harga Cabai" in marker_detail and "no body still carries a known boilerplate marker" in marker_detail
@@ -139,10 +150,13 @@ def test_rows_failing_content_checks_are_quarantined_and_the_rest_publishes(plan
     event = con.execute("SELECT event_date, date_precision, date_flag FROM events WHERE event_id LIKE 'planted-%'").fetchone()
     assert event == (None, None, "implausible_event_date")
 
-    dq = {row[0]: row[1:] for row in con.execute(
-        "SELECT column_name, kind, success, unexpected_count FROM dq_results WHERE run_id = ? AND suite IN ('articles', 'events')",
-        [summary.run_id],
-    ).fetchall()}
+    dq = {
+        row[0]: row[1:]
+        for row in con.execute(
+            "SELECT column_name, kind, success, unexpected_count FROM dq_results WHERE run_id = ? AND suite IN ('articles', 'events')",
+            [summary.run_id],
+        ).fetchall()
+    }
     assert dq["body_boilerplate_marker"] == ("row-level", True, 1)
     assert dq["content_failure"] == ("rate", True, len(CONTENT_REASONS))
     # A derived row's check never blocks on its own (a unit may hold one event); its article counts in the rate.
@@ -165,7 +179,8 @@ def test_a_unit_whose_content_failure_rate_exceeds_the_threshold_is_blocked(plan
     assert all(count == 0 for table, count in _counts(duckdb_path).items() if table != "files"), "nothing published"
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
         failed = con.execute(
-            "SELECT column_name FROM dq_results WHERE run_id = ? AND NOT success AND blocking ORDER BY column_name", [summary.run_id]
+            "SELECT column_name FROM dq_results WHERE run_id = ? AND NOT success AND blocking ORDER BY column_name",
+            [summary.run_id],
         ).fetchall()
     assert ("content_failure",) in failed
 

@@ -3,6 +3,7 @@
 Learned boilerplate is learned in one pass over every new file before any is cleaned, so no body depends
 on how the run was cut; duplicates are marked in the files' order, whatever the batches.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -42,7 +43,9 @@ def test_same_input_gives_identical_tables_whatever_workers_batch_size_and_commi
     warehouses = {}
     for name, sizes in SETTINGS.items():
         db = tmp_path / f"{name.replace(' ', '_').replace(',', '')}.duckdb"
-        summary = run_ingest(IngestSettings(input_dir=inbox, db_path=db, report_dir=tmp_path / "reports", task_runner="thread", **sizes))
+        summary = run_ingest(
+            IngestSettings(input_dir=inbox, db_path=db, report_dir=tmp_path / "reports", task_runner="thread", **sizes)
+        )
         assert summary.status == "success", (name, summary.error)
         warehouses[name] = _tables(db)
     reference = warehouses["one batch, one unit"]

@@ -28,13 +28,33 @@ def _article(article_id: str, body: str = "Isi berita.") -> pl.DataFrame:
 def test_migrations_apply_once(warehouse):
     assert migrate(warehouse) == []
     tables = {row[0] for row in warehouse.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    assert {"articles", "entities", "entity_mentions", "events", "event_mentions", "runs", "quarantine", "dq_results",
-            "removed_lines", "files", "schema_migrations", "event_timeline"} <= tables
+    assert {
+        "articles",
+        "entities",
+        "entity_mentions",
+        "events",
+        "event_mentions",
+        "runs",
+        "quarantine",
+        "dq_results",
+        "removed_lines",
+        "files",
+        "schema_migrations",
+        "event_timeline",
+    } <= tables
 
 
 def _entity(aliases: list[str]) -> pl.DataFrame:
-    return pl.DataFrame({"entity_id": ["Q423"], "name": ["Korea Utara"], "type": ["LOCATION"], "subtype": ["COUNTRY"],
-                         "wikidata_id": ["Q423"], "aliases": [aliases]})
+    return pl.DataFrame(
+        {
+            "entity_id": ["Q423"],
+            "name": ["Korea Utara"],
+            "type": ["LOCATION"],
+            "subtype": ["COUNTRY"],
+            "wikidata_id": ["Q423"],
+            "aliases": [aliases],
+        }
+    )
 
 
 def test_publish_is_keyed_and_repeatable(warehouse):
@@ -61,15 +81,24 @@ def test_a_key_staged_twice_in_an_article_table_fails_the_publish_loudly(warehou
 
 def test_learned_boilerplate_counts_add_up_run_by_run(warehouse):
     def line(fingerprints: list[int]) -> pl.DataFrame:
-        return pl.DataFrame({"outlet": ["kabarkita"], "line_hash": [7], "example_line": ["Kabarkita, tepercaya."],
-                             "n_articles": [len(fingerprints)], "n_lines_seen": [len(fingerprints)],
-                             "article_fingerprints": [fingerprints]})
+        return pl.DataFrame(
+            {
+                "outlet": ["kabarkita"],
+                "line_hash": [7],
+                "example_line": ["Kabarkita, tepercaya."],
+                "n_articles": [len(fingerprints)],
+                "n_lines_seen": [len(fingerprints)],
+                "article_fingerprints": [fingerprints],
+            }
+        )
 
     for fingerprints in ([1, 2], [2, 3], [4]):
         reset_staging(warehouse)
         stage(warehouse, "learned_boilerplate", line(fingerprints))
         publish(warehouse)
-    rows = warehouse.execute("SELECT n_articles, n_lines_seen, list_sort(article_fingerprints) FROM learned_boilerplate").fetchall()
+    rows = warehouse.execute(
+        "SELECT n_articles, n_lines_seen, list_sort(article_fingerprints) FROM learned_boilerplate"
+    ).fetchall()
     assert rows == [(4, 5, [1, 2, 3, 4])]
 
 
@@ -89,11 +118,29 @@ def test_failed_publish_leaves_published_tables_unchanged(warehouse):
 
 def test_event_counts_are_recounted_over_the_warehouse(warehouse):
     reset_staging(warehouse)
-    stage(warehouse, "events", pl.DataFrame({"event_id": ["e1"], "event_code": ["057"], "root_code": ["05"], "label": ["Sign"],
-                                            "num_articles": [1], "num_mentions": [1]}))
+    stage(
+        warehouse,
+        "events",
+        pl.DataFrame(
+            {
+                "event_id": ["e1"],
+                "event_code": ["057"],
+                "root_code": ["05"],
+                "label": ["Sign"],
+                "num_articles": [1],
+                "num_mentions": [1],
+            }
+        ),
+    )
     mentions = pl.DataFrame(
-        {"event_id": ["e1", "e1"], "article_id": ["a1", "a2"], "sentence": ["s", "s"], "trigger": ["t", "t"],
-         "start_char": [0, 0], "end_char": [1, 1]}
+        {
+            "event_id": ["e1", "e1"],
+            "article_id": ["a1", "a2"],
+            "sentence": ["s", "s"],
+            "trigger": ["t", "t"],
+            "start_char": [0, 0],
+            "end_char": [1, 1],
+        }
     )
     stage(warehouse, "event_mentions", mentions)
     publish(warehouse)
@@ -102,7 +149,11 @@ def test_event_counts_are_recounted_over_the_warehouse(warehouse):
 
 def test_busy_warehouse_waits_then_says_so(duckdb_path):
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, time; con = duckdb.connect({str(duckdb_path)!r}); print('held', flush=True); time.sleep(30)"],
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; con = duckdb.connect({str(duckdb_path)!r}); print('held', flush=True); time.sleep(30)",
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -124,9 +175,22 @@ def test_learned_boilerplate_keeps_the_most_seen_lines_per_outlet(warehouse, mon
 
     monkeypatch.setattr(transforms.boilerplate, "LEARNED_MAX_ROWS_PER_OUTLET", 2)
     reset_staging(warehouse)
-    stage(warehouse, "learned_boilerplate", pl.DataFrame({
-        "outlet": ["kabarkita"] * 3, "line_hash": [1, 2, 3], "example_line": ["satu", "dua", "tiga"],
-        "n_articles": [1, 3, 2], "n_lines_seen": [1, 3, 2], "article_fingerprints": [[1], [1, 2, 3], [1, 2]],
-    }))
+    stage(
+        warehouse,
+        "learned_boilerplate",
+        pl.DataFrame(
+            {
+                "outlet": ["kabarkita"] * 3,
+                "line_hash": [1, 2, 3],
+                "example_line": ["satu", "dua", "tiga"],
+                "n_articles": [1, 3, 2],
+                "n_lines_seen": [1, 3, 2],
+                "article_fingerprints": [[1], [1, 2, 3], [1, 2]],
+            }
+        ),
+    )
     publish(warehouse)
-    assert warehouse.execute("SELECT list(example_line ORDER BY line_hash) FROM learned_boilerplate").fetchone()[0] == ["dua", "tiga"]
+    assert warehouse.execute("SELECT list(example_line ORDER BY line_hash) FROM learned_boilerplate").fetchone()[0] == [
+        "dua",
+        "tiga",
+    ]
