@@ -25,7 +25,8 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
 	  || echo "chromium not installed: the browser test will be skipped"; }
 
-test: setup browser
+# The whole suite, after lint and the type check (CI runs this through .ci/run).
+test: setup browser lint
 	$(PY) -m pytest
 
 # The pure tests (no Prefect server, no checkpoint, no browser): under a minute.

@@ -45,10 +45,35 @@ from transforms.boilerplate import clean_and_learn, clean_articles, load_rules
 EVAL_PATH = Path(__file__).parents[1] / "tests" / "data" / "boilerplate_eval" / "eval.jsonl"
 
 KEYWORDS = (
-    "baca juga", "simak juga", "lihat juga", "simak video", "baca selengkapnya", "advertisement", "scroll to continue",
-    "gambas", "foto:", "editor:", "penulis:", "pewarta:", "reporter:", "laporan wartawan", "artikel ini telah tayang",
-    "google news", "whatsapp channel", "telegram", "dapatkan update", "tags:", "topik:", "halaman", "selanjutnya",
-    "pilihan editor", "previous post", "next post", "disclaimer", "bagikan", "share",
+    "baca juga",
+    "simak juga",
+    "lihat juga",
+    "simak video",
+    "baca selengkapnya",
+    "advertisement",
+    "scroll to continue",
+    "gambas",
+    "foto:",
+    "editor:",
+    "penulis:",
+    "pewarta:",
+    "reporter:",
+    "laporan wartawan",
+    "artikel ini telah tayang",
+    "google news",
+    "whatsapp channel",
+    "telegram",
+    "dapatkan update",
+    "tags:",
+    "topik:",
+    "halaman",
+    "selanjutnya",
+    "pilihan editor",
+    "previous post",
+    "next post",
+    "disclaimer",
+    "bagikan",
+    "share",
 )
 
 
@@ -161,8 +186,13 @@ def score(records: list[dict], masks: dict[tuple[str, int], list[bool]]) -> dict
     line_p = line_tp / (line_tp + line_fp) if line_tp + line_fp else 0.0
     line_r = line_tp / (line_tp + line_fn) if line_tp + line_fn else 0.0
     return {
-        "precision": precision, "recall": recall, "f1": _f1(precision, recall), "kept": 1 - fp / content if content else 1.0,
-        "line_precision": line_p, "line_recall": line_r, "line_f1": _f1(line_p, line_r),
+        "precision": precision,
+        "recall": recall,
+        "f1": _f1(precision, recall),
+        "kept": 1 - fp / content if content else 1.0,
+        "line_precision": line_p,
+        "line_recall": line_r,
+        "line_f1": _f1(line_p, line_r),
         "line_kept": 1 - line_content_lost / line_content if line_content else 1.0,
     }
 
@@ -195,15 +225,20 @@ def seed_check(records: list[dict], masks: dict) -> tuple[int, int]:
             mask = masks.get((record["id"], i), [False] * len(text))
             labels = char_labels(line)
             lost += sum(1 for c, label, m in zip(text, labels, mask) if m and label == "content" and not c.isspace())
-            if any(label == "boilerplate" for label, _ in line) and not all(m for c, label, m in zip(text, labels, mask) if label == "boilerplate"):
+            if any(label == "boilerplate" for label, _ in line) and not all(
+                m for c, label, m in zip(text, labels, mask) if label == "boilerplate"
+            ):
                 kept += 1
     return lost, kept
 
 
 def frame(records: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(
-        {"article_id": [r["id"] for r in records], "text": [article_text(r) for r in records],
-         "outlet_hint": [r.get("outlet_hint") for r in records]},
+        {
+            "article_id": [r["id"] for r in records],
+            "text": [article_text(r) for r in records],
+            "outlet_hint": [r.get("outlet_hint") for r in records],
+        },
         schema={"article_id": pl.String, "text": pl.String, "outlet_hint": pl.String},
     )
 
@@ -228,7 +263,9 @@ def realnews_main(ingest: list[str], speed: bool, workers: int, split_names: lis
     corpus_furniture = boilerplate.furniture_of(boilerplate.count_lines(all_docs, rules))
     count_cpu = time.process_time() - clock
     systems: dict[str, dict[str, str | None]] = {
-        "kabar (gold only)": rn.kabar_bodies(gold_docs, rules, boilerplate.furniture_of(boilerplate.count_lines(gold_docs, rules))),
+        "kabar (gold only)": rn.kabar_bodies(
+            gold_docs, rules, boilerplate.furniture_of(boilerplate.count_lines(gold_docs, rules))
+        ),
         "kabar (corpus)": rn.kabar_bodies(gold_docs, rules, corpus_furniture),
     }
     for mode in ingest:
@@ -245,8 +282,10 @@ def realnews_main(ingest: list[str], speed: bool, workers: int, split_names: lis
             bodies, summary = rn.ingest_bodies(source, workdir, workers)
             systems[f"ingest ({mode})"] = {a.path: bodies.get(a.path) for a in gold}
             missing = sum(a.path not in bodies for a in gold)
-            print(f"kabar ingest ({mode}): status {summary.get('status')}, {len(bodies)} articles published, "
-                  f"{missing} gold articles not in `articles` (scored as all removed)")
+            print(
+                f"kabar ingest ({mode}): status {summary.get('status')}, {len(bodies)} articles published, "
+                f"{missing} gold articles not in `articles` (scored as all removed)"
+            )
     agreement = rn.GOLD_DIR / "agreement_L3.jsonl"
     if agreement.exists():
         # A third labeller's labels of 30 articles, scored like a system against the primary gold: the human ceiling.
@@ -255,8 +294,10 @@ def realnews_main(ingest: list[str], speed: bool, workers: int, split_names: lis
     systems["justext"] = {a.path: rn.justext_body(a.text) for a in gold}
 
     n_lines = sum(1 for a in gold for labels in a.char_labels if any(labels))
-    print(f"real-news gold: {len(gold)} articles ({', '.join(f'{len(v)} {k}' for k, v in splits.items())} scored), "
-          f"{n_lines} scored lines; corpus {all_docs.height} articles at {corpus}")
+    print(
+        f"real-news gold: {len(gold)} articles ({', '.join(f'{len(v)} {k}' for k, v in splits.items())} scored), "
+        f"{n_lines} scored lines; corpus {all_docs.height} articles at {corpus}"
+    )
     print("character-level scores over non-whitespace chars; T lines and `~` parts not scored\n")
     header = f"{'split':8} {'system':18} {'precision':>9} {'recall':>7} {'F1':>7} {'kept':>8}"
     print(header)
@@ -274,19 +315,29 @@ def realnews_main(ingest: list[str], speed: bool, workers: int, split_names: lis
         boilerplate.clean(all_docs, rules, corpus_furniture)
         clean_cpu = time.process_time() - clock
         n = all_docs.height
-        print(f"speed over the corpus ({n} articles, mean {kb:.1f} KB): clean (pass 2) {clean_cpu / n * 1000:.3f} ms CPU/article; "
-              f"count_lines (pass 1) {count_cpu / n * 1000:.3f} ms CPU/article")
+        print(
+            f"speed over the corpus ({n} articles, mean {kb:.1f} KB): clean (pass 2) {clean_cpu / n * 1000:.3f} ms CPU/article; "
+            f"count_lines (pass 1) {count_cpu / n * 1000:.3f} ms CPU/article"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--realnews", action="store_true", help="score the real-news gold instead of the evaluation set")
-    parser.add_argument("--ingest", choices=("gold", "corpus"), action="append", default=[],
-                        help="with --realnews: also score bodies read back after `kabar ingest` (repeatable)")
+    parser.add_argument(
+        "--ingest",
+        choices=("gold", "corpus"),
+        action="append",
+        default=[],
+        help="with --realnews: also score bodies read back after `kabar ingest` (repeatable)",
+    )
     parser.add_argument("--speed", action="store_true", help="with --realnews: time the cleaner over the whole corpus")
     parser.add_argument("--workers", type=int, default=1, help="with --ingest: worker processes of the flow run")
-    parser.add_argument("--splits", default="dev",
-                        help="with --realnews: comma-separated splits to score (dev; add heldout only for the final report)")
+    parser.add_argument(
+        "--splits",
+        default="dev",
+        help="with --realnews: comma-separated splits to score (dev; add heldout only for the final report)",
+    )
     parser.add_argument("--eval", type=Path, default=EVAL_PATH)
     parser.add_argument("--repeat", type=int, default=5, help="timing repetitions over the whole set")
     parser.add_argument("--speed-corpus", type=Path, help="also time a JSONL corpus with a `text` field (e.g. IndoSum)")
@@ -309,9 +360,15 @@ def main() -> None:
         "keywords": keyword_masks(records),
         "justext": justext_masks(records),
     }
-    splits = {"dev": [r for r in records if r["split"] == "dev"], "heldout": [r for r in records if r["split"] == "heldout"], "all": records}
+    splits = {
+        "dev": [r for r in records if r["split"] == "dev"],
+        "heldout": [r for r in records if r["split"] == "heldout"],
+        "all": records,
+    }
     n_lines = sum(1 for r in records for line in r["lines"] if line)
-    print(f"evaluation set: {len(records)} articles ({len(splits['dev'])} dev, {len(splits['heldout'])} held-out), {n_lines} non-blank lines")
+    print(
+        f"evaluation set: {len(records)} articles ({len(splits['dev'])} dev, {len(splits['heldout'])} held-out), {n_lines} non-blank lines"
+    )
     print("scores over non-whitespace chars (line-level in brackets); meta text not scored\n")
     header = f"{'split':8} {'system':14} {'precision':>9} {'recall':>7} {'F1':>7} {'kept':>8}   {'line P':>7} {'line R':>7} {'line F1':>7} {'line kept':>9}"
     print(header)
@@ -319,8 +376,10 @@ def main() -> None:
     for split, subset in splits.items():
         for name, masks in systems.items():
             s = score(subset, masks)
-            print(f"{split:8} {name:14} {s['precision']:9.4f} {s['recall']:7.4f} {s['f1']:7.4f} {s['kept']:8.4f}   "
-                  f"{s['line_precision']:7.4f} {s['line_recall']:7.4f} {s['line_f1']:7.4f} {s['line_kept']:9.4f}")
+            print(
+                f"{split:8} {name:14} {s['precision']:9.4f} {s['recall']:7.4f} {s['f1']:7.4f} {s['kept']:8.4f}   "
+                f"{s['line_precision']:7.4f} {s['line_recall']:7.4f} {s['line_f1']:7.4f} {s['line_kept']:9.4f}"
+            )
         print()
 
     lost, kept = seed_check(records, systems["kabar"])
@@ -336,19 +395,25 @@ def main() -> None:
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     n = args.repeat * len(records)
     kb = total_chars / len(records) / 1000
-    print(f"\nspeed (one process, learned table loaded, mean {kb:.1f} KB/article): "
-          f"{n / wall:,.0f} articles/s wall, {n / cpu:,.0f} articles/s CPU; "
-          f"{cpu / n * 1e6:.0f} us CPU/article = {cpu / n * 1e6 * 3 / kb:.0f} us per 3 KB")
+    print(
+        f"\nspeed (one process, learned table loaded, mean {kb:.1f} KB/article): "
+        f"{n / wall:,.0f} articles/s wall, {n / cpu:,.0f} articles/s CPU; "
+        f"{cpu / n * 1e6:.0f} us CPU/article = {cpu / n * 1e6 * 3 / kb:.0f} us per 3 KB"
+    )
     if args.speed_corpus:
         texts = [json.loads(line)["text"] for line in args.speed_corpus.open(encoding="utf-8")]
-        corpus = pl.DataFrame({"article_id": [str(i) for i in range(len(texts))], "text": texts,
-                               "outlet_hint": [None] * len(texts)}, schema=articles.schema)
+        corpus = pl.DataFrame(
+            {"article_id": [str(i) for i in range(len(texts))], "text": texts, "outlet_hint": [None] * len(texts)},
+            schema=articles.schema,
+        )
         cpu = time.process_time()
         clean_articles(corpus, rules, learned=learned)
         cpu = time.process_time() - cpu
         kb = sum(map(len, texts)) / len(texts) / 1000
-        print(f"speed on {args.speed_corpus.name} ({len(texts)} articles, mean {kb:.1f} KB): {len(texts) / cpu:,.0f} articles/s CPU; "
-              f"{cpu / len(texts) * 1e6:.0f} us CPU/article = {cpu / len(texts) * 1e6 * 3 / kb:.0f} us per 3 KB")
+        print(
+            f"speed on {args.speed_corpus.name} ({len(texts)} articles, mean {kb:.1f} KB): {len(texts) / cpu:,.0f} articles/s CPU; "
+            f"{cpu / len(texts) * 1e6:.0f} us CPU/article = {cpu / len(texts) * 1e6 * 3 / kb:.0f} us per 3 KB"
+        )
 
 
 if __name__ == "__main__":

@@ -120,7 +120,7 @@ def removed_mask(raw: str, body: str | None) -> list[bool]:
     raw_tokens, body_tokens = _tokens(raw), _tokens(body)
     matcher = SequenceMatcher(None, [t[2] for t in raw_tokens], [t[2] for t in body_tokens], autojunk=False)
     for a, _, size in matcher.get_matching_blocks():
-        for start, end, _ in raw_tokens[a:a + size]:
+        for start, end, _ in raw_tokens[a : a + size]:
             mask[start:end] = [False] * (end - start)
     return mask
 
@@ -189,10 +189,35 @@ def score_split(articles: list[GoldArticle], bodies: dict[str, str | None]) -> S
 # ------------------------------------------------------------------ baselines
 
 KEYWORDS = (
-    "baca juga", "simak juga", "lihat juga", "simak video", "baca selengkapnya", "advertisement", "scroll to continue",
-    "gambas", "foto:", "editor:", "penulis:", "pewarta:", "reporter:", "laporan wartawan", "artikel ini telah tayang",
-    "google news", "whatsapp channel", "telegram", "dapatkan update", "tags:", "topik:", "halaman", "selanjutnya",
-    "pilihan editor", "previous post", "next post", "disclaimer", "bagikan", "share",
+    "baca juga",
+    "simak juga",
+    "lihat juga",
+    "simak video",
+    "baca selengkapnya",
+    "advertisement",
+    "scroll to continue",
+    "gambas",
+    "foto:",
+    "editor:",
+    "penulis:",
+    "pewarta:",
+    "reporter:",
+    "laporan wartawan",
+    "artikel ini telah tayang",
+    "google news",
+    "whatsapp channel",
+    "telegram",
+    "dapatkan update",
+    "tags:",
+    "topik:",
+    "halaman",
+    "selanjutnya",
+    "pilihan editor",
+    "previous post",
+    "next post",
+    "disclaimer",
+    "bagikan",
+    "share",
 )
 
 

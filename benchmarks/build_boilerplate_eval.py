@@ -39,14 +39,40 @@ def normalise(text: str) -> str:
 
 SEED_LABELS = {
     # file stem prefix: (per-line overrides {1-based line: segments}, expected metadata)
-    "000": ({1: "PREFIX:JAKARTA – ", 43: B}, dict(outlet=None, dateline="Jakarta", title=None, author="dka", agency=None, date_line=None)),
-    "001": ({1: "PREFIX:thelighthousepeople.com, Analisis Strategis: Korut dan Dukungan untuk Rusia. "},
-            dict(outlet="thelighthousepeople.com", dateline=None, title="Analisis Strategis: Korut dan Dukungan untuk Rusia", author=None, agency=None, date_line=None)),
-    "002": ({1: M, 4: B, 6: "PREFIX:Garissatu – ", 87: B, 90: B, 92: B},
-            dict(outlet="Garissatu", dateline=None, title="Kim Jong Un: Rusia Tak Sendirian dalam Perang Ukraina", author=None, agency=None, date_line=None)),
-    "003": ({1: "PREFIX:TEMPO.CO, Jakarta - ", 3: B, 28: B, 29: B},
-            dict(outlet="TEMPO.CO", dateline="Jakarta", title=None, author=None, agency="REUTERS", date_line=None)),
-    "004": ({1: M, 2: "PREFIX:SEOUL – "}, dict(outlet=None, dateline="Seoul", title=None, author=None, agency=None, date_line="31 Juli 2023")),
+    "000": (
+        {1: "PREFIX:JAKARTA – ", 43: B},
+        dict(outlet=None, dateline="Jakarta", title=None, author="dka", agency=None, date_line=None),
+    ),
+    "001": (
+        {1: "PREFIX:thelighthousepeople.com, Analisis Strategis: Korut dan Dukungan untuk Rusia. "},
+        dict(
+            outlet="thelighthousepeople.com",
+            dateline=None,
+            title="Analisis Strategis: Korut dan Dukungan untuk Rusia",
+            author=None,
+            agency=None,
+            date_line=None,
+        ),
+    ),
+    "002": (
+        {1: M, 4: B, 6: "PREFIX:Garissatu – ", 87: B, 90: B, 92: B},
+        dict(
+            outlet="Garissatu",
+            dateline=None,
+            title="Kim Jong Un: Rusia Tak Sendirian dalam Perang Ukraina",
+            author=None,
+            agency=None,
+            date_line=None,
+        ),
+    ),
+    "003": (
+        {1: "PREFIX:TEMPO.CO, Jakarta - ", 3: B, 28: B, 29: B},
+        dict(outlet="TEMPO.CO", dateline="Jakarta", title=None, author=None, agency="REUTERS", date_line=None),
+    ),
+    "004": (
+        {1: M, 2: "PREFIX:SEOUL – "},
+        dict(outlet=None, dateline="Seoul", title=None, author=None, agency=None, date_line="31 Juli 2023"),
+    ),
 }
 
 
@@ -64,9 +90,9 @@ def seed_records() -> list[dict]:
             elif label is None:
                 lines.append([[C, line]])
             elif label.startswith("PREFIX:"):
-                prefix = label[len("PREFIX:"):]
+                prefix = label[len("PREFIX:") :]
                 assert line.startswith(prefix), (path.name, number, line[:60])
-                lines.append([[M, prefix], [C, line[len(prefix):]]])
+                lines.append([[M, prefix], [C, line[len(prefix) :]]])
             else:
                 lines.append([[label, line]])
         records.append(dict(id=f"seed-{path.name[:3]}", split="dev", origin="seed", outlet_hint=None, lines=lines, meta=meta))
@@ -76,14 +102,28 @@ def seed_records() -> list[dict]:
 # ------------------------------------------------------------------ IndoSum (real text, labelled by hand-written patterns)
 
 INDOSUM_PREFIXES = [
-    r"[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}, CNN Indonesia\s*--?\s*", r"Suara\.com\s*-\s*", r"Merdeka\.com\s*-\s*",
-    r"[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}\s*\(ANTARA News\)\s*[-–]\s*", r"[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}\s*\(Pos Kota\)\s*[–-]\s*",
-    r"Rimanews\s*[-–]\s*", r"JUARA\.NET\s*-\s*", r"JUARA\.net\s*[-–]\s*", r"[A-Z]{3,}(?: [A-Z]+)?, [\w.]+\.(?:com|net|id)\s*[-–]\s*", r"[\w.]+\.(?i:com|net|id), [A-Z][A-Za-z ]+\s*[-–]\s*", r"[A-Z]{3,}(?: [A-Z]{3,})?\s*[-–]\s+", r"kumparan\w*\s*-\s*",
+    r"[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}, CNN Indonesia\s*--?\s*",
+    r"Suara\.com\s*-\s*",
+    r"Merdeka\.com\s*-\s*",
+    r"[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}\s*\(ANTARA News\)\s*[-–]\s*",
+    r"[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}\s*\(Pos Kota\)\s*[–-]\s*",
+    r"Rimanews\s*[-–]\s*",
+    r"JUARA\.NET\s*-\s*",
+    r"JUARA\.net\s*[-–]\s*",
+    r"[A-Z]{3,}(?: [A-Z]+)?, [\w.]+\.(?:com|net|id)\s*[-–]\s*",
+    r"[\w.]+\.(?i:com|net|id), [A-Z][A-Za-z ]+\s*[-–]\s*",
+    r"[A-Z]{3,}(?: [A-Z]{3,})?\s*[-–]\s+",
+    r"kumparan\w*\s*-\s*",
 ]
 INDOSUM_BOILERPLATE_LINES = [
-    r"(?i)[\[(]?\s*(?:baca|simak|lihat)(?:\s+juga)?\s*[:\-–].*", r"(?i)baca_juga", r"[\[(]\s*[A-Za-z]{1,6}(?:\s*/\s*[A-Za-z]{1,6}){0,3}\s*[\])]",
-    r"\(\s*[A-Z]\d{3}(?:\s*/\s*[A-Z]\d{3})*\s*\)", r"(?:Editor|Reporter|Penulis|Pewarta)\s*:.*", r"(?i)(?:berita|artikel) ini (?:telah )?(?:terbit|tayang|dimuat).*",
-    r"DailySocial\.id adalah portal berita startup.*", r".{0,200}\((?i:foto|sumber|dok|ilustrasi)\s*:[^)]*\)",
+    r"(?i)[\[(]?\s*(?:baca|simak|lihat)(?:\s+juga)?\s*[:\-–].*",
+    r"(?i)baca_juga",
+    r"[\[(]\s*[A-Za-z]{1,6}(?:\s*/\s*[A-Za-z]{1,6}){0,3}\s*[\])]",
+    r"\(\s*[A-Z]\d{3}(?:\s*/\s*[A-Z]\d{3})*\s*\)",
+    r"(?:Editor|Reporter|Penulis|Pewarta)\s*:.*",
+    r"(?i)(?:berita|artikel) ini (?:telah )?(?:terbit|tayang|dimuat).*",
+    r"DailySocial\.id adalah portal berita startup.*",
+    r".{0,200}\((?i:foto|sumber|dok|ilustrasi)\s*:[^)]*\)",
 ]
 INDOSUM_INLINE = re.compile(r"(?<=\S)\s*[\[(]\s*(?i:baca|simak|lihat)(?:\s+juga)?\s*:[^\])]*[\])]")
 INDOSUM_TAIL = re.compile(r"(?<=[.!?\"”’'])\s*[\[(]\s*[A-Za-z]{1,6}(?:\s*/\s*[A-Za-z]{1,6}){0,3}\s*[\])]$")
@@ -111,14 +151,14 @@ def label_indosum(raw_text: str) -> list[list]:
             for prefix in INDOSUM_PREFIXES:
                 match = re.match(prefix, line)
                 if match:
-                    segments.append([M, line[:match.end()]])
-                    line = line[match.end():]
+                    segments.append([M, line[: match.end()]])
+                    line = line[match.end() :]
                     break
         tail = INDOSUM_TAIL.search(line)
-        body, ending = (line[:tail.start()], line[tail.start():]) if tail else (line, "")
+        body, ending = (line[: tail.start()], line[tail.start() :]) if tail else (line, "")
         position = 0
         for inline in INDOSUM_INLINE.finditer(body):  # (Baca: <headline>) glued into a paragraph
-            segments += [[C, body[position:inline.start()]], [B, inline.group()]]
+            segments += [[C, body[position : inline.start()]], [B, inline.group()]]
             position = inline.end()
         segments.append([C, body[position:]])
         if ending:
@@ -152,37 +192,111 @@ DEV, HELD = "dev", "heldout"
 
 # Each family: (dev phrasings, held-out phrasings). {H} a related headline, {N} a name, {I} initials, {O} the outlet.
 LINKOUT_SAME_LINE = (
-    ["Baca juga: {H}", "Baca Juga: {H}", "BACA JUGA: {H}", "Simak juga: {H}", "Lihat juga: {H}", "[Baca juga: {H}]", "(Baca Juga: {H})"],
-    ["Baca Juga : {H}", "BACA JUGA - {H}", "Baca Juga >> {H}", "Lihat Juga: {H}", "Baca: {H}", "Jangan Lewatkan: {H}", "Baca Artikel Lainnya: {H}"],
+    [
+        "Baca juga: {H}",
+        "Baca Juga: {H}",
+        "BACA JUGA: {H}",
+        "Simak juga: {H}",
+        "Lihat juga: {H}",
+        "[Baca juga: {H}]",
+        "(Baca Juga: {H})",
+    ],
+    [
+        "Baca Juga : {H}",
+        "BACA JUGA - {H}",
+        "Baca Juga >> {H}",
+        "Lihat Juga: {H}",
+        "Baca: {H}",
+        "Jangan Lewatkan: {H}",
+        "Baca Artikel Lainnya: {H}",
+    ],
 )
-LINKOUT_MARKER_ONLY = (["Baca juga:", "Baca Juga", "BACA JUGA:", "Artikel Terkait:"], ["Baca Juga :", "Berita Terkait", "Baca juga", "Simak juga:"])
-LINKOUT_INLINE = (["Baca juga: {H}", "Baca Juga: {H}", "BACA JUGA: {H}", "(Baca juga: {H})"], ["Lihat Juga: {H}", "[Baca Juga: {H}]", "Simak juga: {H}", "Baca: {H}"])
-ADS = (["ADVERTISEMENT", "Advertisement", "SCROLL TO CONTINUE WITH CONTENT", "Iklan"],
-       ["- Advertisement -", "ADVERTISEMENT SCROLL TO CONTINUE WITH CONTENT", "Scroll untuk melanjutkan membaca", "Sponsored Content"])
-EMBEDS = (["[Gambas:Video CNN]", "[Gambas:Video 20detik]", "Simak Video \"{H}\"", "Saksikan Video Pilihan di Bawah Ini:", "Simak juga video pilihan berikut ini:"],
-          ["[Gambas:Instagram]", "[Gambas:Youtube]", "Tonton video: {H}", "Lihat Video: {H}", "Video Pilihan"])
-CAPTIONS = (["{N} saat memberikan keterangan kepada wartawan. (Foto: {A})", "Suasana lokasi kejadian, Senin pagi. (Foto: Dok. Istimewa)", "Foto: {A}", "Ilustrasi: Freepik"],
-            ["Ilustrasi. (Foto: Shutterstock)", "FOTO: ANTARA FOTO/Sigid Kurniawan", "Sumber Foto: {A}", "{N} di Jakarta, Selasa. (Dok. Humas)"])
-PROMOS = (["Dapatkan update berita pilihan dan breaking news setiap hari dari {O}. Mari bergabung di Grup Telegram \"{O} News Update\", caranya klik link berikut, kemudian join.",
-           "Ikuti berita terkini dari {O} di Google News, klik di sini.", "Follow WhatsApp Channel {O} untuk update berita terbaru setiap hari.",
-           "Simak breaking news dan berita pilihan kami langsung di ponselmu. Pilih saluran andalanmu akses berita {O} WhatsApp Channel."],
-          ["Yuk, gabung channel WhatsApp {O} untuk mendapatkan berita terbaru.", "Cek Berita dan Artikel yang lain di Google News",
-           "Download aplikasi {O} untuk akses berita lebih cepat.", "Dapatkan berita terbaru langsung di ponselmu, follow akun Instagram {O}."])
-CREDITS = (["Penulis: {N}", "Editor: {N}", "Pewarta: {N}", "Reporter: {N}", "Penulis: {N} | Editor: {N2}", "({I})"],
-           ["Penulis : {N}", "Editor : {N}", "Laporan Wartawan {O}, {N}", "Reporter: {N}\nEditor: {N2}", "({I})", "Kontributor: {N}"])
-SYNDICATION = (["Artikel ini telah tayang di {O} dengan judul \"{H}\"", "Artikel ini telah tayang di {O} dengan judul {H}, klik untuk baca."],
-               ["Berita ini telah terbit di {O} dengan judul \"{H}\"", "Artikel ini sudah tayang sebelumnya di {O}"])
-DISCLAIMERS = (["Disclaimer: Artikel ini bukan merupakan ajakan untuk membeli atau menjual saham. Segala keputusan investasi sepenuhnya ada di tangan pembaca.",
-                "Keputusan investasi sepenuhnya ada di tangan pembaca. {O} tidak bertanggung jawab atas kerugian dan keuntungan yang timbul dari keputusan investasi pembaca."],
-               ["Disclaimer: Setiap keputusan investasi ada di tangan pembaca. Pelajari dan analisa sebelum membeli atau menjual saham.",
-                "DISCLAIMER: Berita ini tidak bertujuan mengajak pembaca membeli atau menjual saham."])
+LINKOUT_MARKER_ONLY = (
+    ["Baca juga:", "Baca Juga", "BACA JUGA:", "Artikel Terkait:"],
+    ["Baca Juga :", "Berita Terkait", "Baca juga", "Simak juga:"],
+)
+LINKOUT_INLINE = (
+    ["Baca juga: {H}", "Baca Juga: {H}", "BACA JUGA: {H}", "(Baca juga: {H})"],
+    ["Lihat Juga: {H}", "[Baca Juga: {H}]", "Simak juga: {H}", "Baca: {H}"],
+)
+ADS = (
+    ["ADVERTISEMENT", "Advertisement", "SCROLL TO CONTINUE WITH CONTENT", "Iklan"],
+    [
+        "- Advertisement -",
+        "ADVERTISEMENT SCROLL TO CONTINUE WITH CONTENT",
+        "Scroll untuk melanjutkan membaca",
+        "Sponsored Content",
+    ],
+)
+EMBEDS = (
+    [
+        "[Gambas:Video CNN]",
+        "[Gambas:Video 20detik]",
+        'Simak Video "{H}"',
+        "Saksikan Video Pilihan di Bawah Ini:",
+        "Simak juga video pilihan berikut ini:",
+    ],
+    ["[Gambas:Instagram]", "[Gambas:Youtube]", "Tonton video: {H}", "Lihat Video: {H}", "Video Pilihan"],
+)
+CAPTIONS = (
+    [
+        "{N} saat memberikan keterangan kepada wartawan. (Foto: {A})",
+        "Suasana lokasi kejadian, Senin pagi. (Foto: Dok. Istimewa)",
+        "Foto: {A}",
+        "Ilustrasi: Freepik",
+    ],
+    [
+        "Ilustrasi. (Foto: Shutterstock)",
+        "FOTO: ANTARA FOTO/Sigid Kurniawan",
+        "Sumber Foto: {A}",
+        "{N} di Jakarta, Selasa. (Dok. Humas)",
+    ],
+)
+PROMOS = (
+    [
+        'Dapatkan update berita pilihan dan breaking news setiap hari dari {O}. Mari bergabung di Grup Telegram "{O} News Update", caranya klik link berikut, kemudian join.',
+        "Ikuti berita terkini dari {O} di Google News, klik di sini.",
+        "Follow WhatsApp Channel {O} untuk update berita terbaru setiap hari.",
+        "Simak breaking news dan berita pilihan kami langsung di ponselmu. Pilih saluran andalanmu akses berita {O} WhatsApp Channel.",
+    ],
+    [
+        "Yuk, gabung channel WhatsApp {O} untuk mendapatkan berita terbaru.",
+        "Cek Berita dan Artikel yang lain di Google News",
+        "Download aplikasi {O} untuk akses berita lebih cepat.",
+        "Dapatkan berita terbaru langsung di ponselmu, follow akun Instagram {O}.",
+    ],
+)
+CREDITS = (
+    ["Penulis: {N}", "Editor: {N}", "Pewarta: {N}", "Reporter: {N}", "Penulis: {N} | Editor: {N2}", "({I})"],
+    ["Penulis : {N}", "Editor : {N}", "Laporan Wartawan {O}, {N}", "Reporter: {N}\nEditor: {N2}", "({I})", "Kontributor: {N}"],
+)
+SYNDICATION = (
+    ['Artikel ini telah tayang di {O} dengan judul "{H}"', "Artikel ini telah tayang di {O} dengan judul {H}, klik untuk baca."],
+    ['Berita ini telah terbit di {O} dengan judul "{H}"', "Artikel ini sudah tayang sebelumnya di {O}"],
+)
+DISCLAIMERS = (
+    [
+        "Disclaimer: Artikel ini bukan merupakan ajakan untuk membeli atau menjual saham. Segala keputusan investasi sepenuhnya ada di tangan pembaca.",
+        "Keputusan investasi sepenuhnya ada di tangan pembaca. {O} tidak bertanggung jawab atas kerugian dan keuntungan yang timbul dari keputusan investasi pembaca.",
+    ],
+    [
+        "Disclaimer: Setiap keputusan investasi ada di tangan pembaca. Pelajari dan analisa sebelum membeli atau menjual saham.",
+        "DISCLAIMER: Berita ini tidak bertujuan mengajak pembaca membeli atau menjual saham.",
+    ],
+)
 TAGS = (["Tags: {T}", "Topik: {T}", "Kata Kunci: {T}"], ["TAG: {T}", "#{T1} #{T2} #{T3}", "Topik Terkait: {T}"])
-SHARE = (["Bagikan artikel ini", "Share: Facebook Twitter WhatsApp", "Tulis Komentar", "Salin Link"],
-         ["Bagikan", "Facebook Twitter WhatsApp Telegram Copy Link", "Lihat Komentar", "Kirim Komentar"])
-NAVIGATION = (["Halaman 1 2 3 Selanjutnya", "Selanjutnya", "Previous Post Next Post", "Halaman Selanjutnya"],
-              ["1 2 3 4 Selanjutnya", "Halaman: 1 2", "« Sebelumnya Selanjutnya »", "Load More"])
-PICKS = (["Pilihan Editor: {H}", "Pilihan Editor {H}", "Rekomendasi Untuk Anda: {H}"],
-         ["Editor's Pick: {H}", "Berita Pilihan: {H}", "Terpopuler: {H}"])
+SHARE = (
+    ["Bagikan artikel ini", "Share: Facebook Twitter WhatsApp", "Tulis Komentar", "Salin Link"],
+    ["Bagikan", "Facebook Twitter WhatsApp Telegram Copy Link", "Lihat Komentar", "Kirim Komentar"],
+)
+NAVIGATION = (
+    ["Halaman 1 2 3 Selanjutnya", "Selanjutnya", "Previous Post Next Post", "Halaman Selanjutnya"],
+    ["1 2 3 4 Selanjutnya", "Halaman: 1 2", "« Sebelumnya Selanjutnya »", "Load More"],
+)
+PICKS = (
+    ["Pilihan Editor: {H}", "Pilihan Editor {H}", "Rekomendasi Untuk Anda: {H}"],
+    ["Editor's Pick: {H}", "Berita Pilihan: {H}", "Terpopuler: {H}"],
+)
 FOREIGN = (["نموذج الاتصال", "相关新闻", "Читать далее"], ["관련 기사", "関連記事", "ข่าวที่เกี่ยวข้อง"])
 WIDGETS = (["Dengarkan artikel ini", "Terpopuler", "Komentar"], ["Listen to this article", "Berita Terkini", "Laporkan"])
 # Furniture with no keyword at all: only the learner can find it (it recurs in many articles of one outlet).
@@ -194,31 +308,58 @@ SLOGANS = {
 }
 # Article sentences that carry furniture words but are article text (labelled content).
 TRAPS = (
-    ["Menurut editor senior majalah itu, {N}, laporan tentang {T1} tersebut sudah diverifikasi berkali-kali sebelum diterbitkan.",
-     "Foto-foto kejadian di {C} itu beredar luas di media sosial sejak Senin pagi dan memicu kemarahan warganet.",
-     "Pesan berantai soal {T1} itu disebarkan melalui grup WhatsApp dan kanal Telegram milik kelompok tersebut, kata {N}.",
-     "Iklan rokok dilarang tayang di televisi {C} sebelum pukul 21.30, kata {N} dari Komisi Penyiaran Indonesia.",
-     "Halaman 12 laporan itu memuat rincian anggaran {T1} yang dipersoalkan oleh para anggota dewan di {C}.",
-     "Kronologi Kejadian di {C}",
-     "{N} mengajak warga {C} untuk bergabung dalam aksi bersih-bersih pantai dan mengikuti perkembangan kampanye itu di Instagram resmi pemerintah kota.",
-     "Data {T1} tersebut, lanjut {N}, akan diperbarui setiap pekan dan bisa diunduh melalui aplikasi resmi pemerintah {C}.",
-     "Berikut daftar lengkap {T1} di {C}:",
-     "Persija Jakarta 2 - 1 Arema FC, gol dicetak {N}"],
-    ["Editor buku tentang {T1} tersebut, {N}, mengatakan naskahnya rampung pada akhir 2019.",
-     "Sumber di kepolisian {C} menyebut pelaku sempat membagikan rekaman itu ke akun Facebook dan Twitter miliknya.",
-     "Video amatir yang direkam {N} memperlihatkan detik-detik jembatan di {C} itu runtuh.",
-     "Langkah Selanjutnya Pemerintah {C}",
-     "Dalam unggahannya, {N} menulis terima kasih kepada semua pihak dan meminta publik terus mengikuti update kasus {T1} melalui kanal resmi.",
-     "Tag harga yang terpasang di rak toko di {C} ternyata berbeda dengan harga di kasir, kata {N}.",
-     "Menurut laporan wartawan setempat, api di {C} baru bisa dipadamkan menjelang tengah malam.",
-     "Hasil Pertandingan di {C}",
-     "Arema FC 0 - 0 Persebaya Surabaya, kata {N} usai laga",
-     "{N} juga meminta warga {C} melapor melalui layanan pengaduan 112 jika menemukan hal mencurigakan."],
+    [
+        "Menurut editor senior majalah itu, {N}, laporan tentang {T1} tersebut sudah diverifikasi berkali-kali sebelum diterbitkan.",
+        "Foto-foto kejadian di {C} itu beredar luas di media sosial sejak Senin pagi dan memicu kemarahan warganet.",
+        "Pesan berantai soal {T1} itu disebarkan melalui grup WhatsApp dan kanal Telegram milik kelompok tersebut, kata {N}.",
+        "Iklan rokok dilarang tayang di televisi {C} sebelum pukul 21.30, kata {N} dari Komisi Penyiaran Indonesia.",
+        "Halaman 12 laporan itu memuat rincian anggaran {T1} yang dipersoalkan oleh para anggota dewan di {C}.",
+        "Kronologi Kejadian di {C}",
+        "{N} mengajak warga {C} untuk bergabung dalam aksi bersih-bersih pantai dan mengikuti perkembangan kampanye itu di Instagram resmi pemerintah kota.",
+        "Data {T1} tersebut, lanjut {N}, akan diperbarui setiap pekan dan bisa diunduh melalui aplikasi resmi pemerintah {C}.",
+        "Berikut daftar lengkap {T1} di {C}:",
+        "Persija Jakarta 2 - 1 Arema FC, gol dicetak {N}",
+    ],
+    [
+        "Editor buku tentang {T1} tersebut, {N}, mengatakan naskahnya rampung pada akhir 2019.",
+        "Sumber di kepolisian {C} menyebut pelaku sempat membagikan rekaman itu ke akun Facebook dan Twitter miliknya.",
+        "Video amatir yang direkam {N} memperlihatkan detik-detik jembatan di {C} itu runtuh.",
+        "Langkah Selanjutnya Pemerintah {C}",
+        "Dalam unggahannya, {N} menulis terima kasih kepada semua pihak dan meminta publik terus mengikuti update kasus {T1} melalui kanal resmi.",
+        "Tag harga yang terpasang di rak toko di {C} ternyata berbeda dengan harga di kasir, kata {N}.",
+        "Menurut laporan wartawan setempat, api di {C} baru bisa dipadamkan menjelang tengah malam.",
+        "Hasil Pertandingan di {C}",
+        "Arema FC 0 - 0 Persebaya Surabaya, kata {N} usai laga",
+        "{N} juga meminta warga {C} melapor melalui layanan pengaduan 112 jika menemukan hal mencurigakan.",
+    ],
 )
-NAMES = ["Ahmad Fauzi", "Rina Marlina", "Dedi Supriyadi", "Yulia Saputri", "Bagus Prasetyo", "Siti Nurhaliza", "Andi Wijaya", "Fitri Handayani", "Hendra Gunawan", "Dewi Lestari"]
+NAMES = [
+    "Ahmad Fauzi",
+    "Rina Marlina",
+    "Dedi Supriyadi",
+    "Yulia Saputri",
+    "Bagus Prasetyo",
+    "Siti Nurhaliza",
+    "Andi Wijaya",
+    "Fitri Handayani",
+    "Hendra Gunawan",
+    "Dewi Lestari",
+]
 AGENCIES_PHOTO = ["ANTARA/Aprillio Akbar", "Reuters", "AFP", "Dok. Humas Polri", "Istimewa", "detikcom/Ari Saputra"]
 INITIALS = ["dra", "rzy/ega", "rdp/imk", "dka", "ugo", "fik/rah", "mdk", "eln/dal", "wiw", "nor/zul"]
-CITIES = ["Jakarta", "Bandung", "Surabaya", "Medan", "Makassar", "Yogyakarta", "Semarang", "Denpasar", "Palembang", "Seoul", "Moskow"]
+CITIES = [
+    "Jakarta",
+    "Bandung",
+    "Surabaya",
+    "Medan",
+    "Makassar",
+    "Yogyakarta",
+    "Semarang",
+    "Denpasar",
+    "Palembang",
+    "Seoul",
+    "Moskow",
+]
 AGENCY_LINES = (["REUTERS", "ANTARA", "AFP", "Sumber: Antara"], ["Reuters", "Xinhua", "Sumber: Reuters", "AP"])
 TOPICS = ["politik", "ekonomi", "Jokowi", "KPK", "Pemilu 2024", "banjir", "sepak bola", "harga beras", "DPR", "Timnas"]
 
@@ -243,9 +384,19 @@ def pick(rng: random.Random, pools: tuple[list, list], split: str) -> str:
 
 def fill(template: str, rng: random.Random, headlines: list[str], display: str) -> str:
     topics = rng.sample(TOPICS, 3)
-    return template.format(H=rng.choice(headlines), N=rng.choice(NAMES), C=rng.choice(CITIES), N2=rng.choice(NAMES), I=rng.choice(INITIALS), O=display,
-                           A=rng.choice(AGENCIES_PHOTO), T=", ".join(topics), T1=topics[0].replace(" ", ""), T2=topics[1].replace(" ", ""),
-                           T3=topics[2].replace(" ", ""))
+    return template.format(
+        H=rng.choice(headlines),
+        N=rng.choice(NAMES),
+        C=rng.choice(CITIES),
+        N2=rng.choice(NAMES),
+        I=rng.choice(INITIALS),
+        O=display,
+        A=rng.choice(AGENCIES_PHOTO),
+        T=", ".join(topics),
+        T1=topics[0].replace(" ", ""),
+        T2=topics[1].replace(" ", ""),
+        T3=topics[2].replace(" ", ""),
+    )
 
 
 def synthetic_record(n: int, split: str, base: dict, rng: random.Random, headlines: list[str]) -> dict:
@@ -283,18 +434,27 @@ def synthetic_record(n: int, split: str, base: dict, rng: random.Random, headlin
     slots: dict[int, list] = {}
     for block in inserts:
         slots.setdefault(rng.randint(1, len(body)), []).extend(block)
-    body = [line for position, paragraph in enumerate(body + [None])
-            for line in slots.get(position, []) + ([paragraph] if paragraph is not None else [])]
+    body = [
+        line
+        for position, paragraph in enumerate(body + [None])
+        for line in slots.get(position, []) + ([paragraph] if paragraph is not None else [])
+    ]
 
     # Mixed lines: furniture glued inside a paragraph (~2% of lines).
     if rng.random() < 0.35 and body:
-        candidates = [i for i, line in enumerate(body) if len(line) == 1 and line[0][0] == C and re.search(r"(?<=[a-z]{3})[.!?][\"”]? (?=[A-Z])", line[0][1])]
+        candidates = [
+            i
+            for i, line in enumerate(body)
+            if len(line) == 1 and line[0][0] == C and re.search(r"(?<=[a-z]{3})[.!?][\"”]? (?=[A-Z])", line[0][1])
+        ]
         if candidates:
             i = rng.choice(candidates)
             text = body[i][0][1]
             cuts = [m.end() for m in re.finditer(r"(?<=[a-z]{3})[.!?][\"”]? (?=[A-Z])", text)]
             cut = rng.choice(cuts)
-            glued = fill(pick(rng, LINKOUT_INLINE, split), rng, headlines, display) if rng.random() < 0.8 else pick(rng, ADS, split)
+            glued = (
+                fill(pick(rng, LINKOUT_INLINE, split), rng, headlines, display) if rng.random() < 0.8 else pick(rng, ADS, split)
+            )
             body[i] = [[C, text[:cut]], [B, glued + " "], [C, text[cut:]]]
 
     # Footer.
@@ -313,7 +473,9 @@ def synthetic_record(n: int, split: str, base: dict, rng: random.Random, headlin
             if pool is AGENCY_LINES and meta["agency"] is None:
                 meta["agency"] = text.split(":")[-1].strip()
             if pool is CREDITS and meta["author"] is None:
-                match = re.fullmatch(r"\((\S+)\)", text) or re.match(r"(?:Penulis|Pewarta|Reporter|Kontributor)\s*:\s*([^|\n]+?)\s*(?:\||\n|$)", text)
+                match = re.fullmatch(r"\((\S+)\)", text) or re.match(
+                    r"(?:Penulis|Pewarta|Reporter|Kontributor)\s*:\s*([^|\n]+?)\s*(?:\||\n|$)", text
+                )
                 if match:
                     meta["author"] = match.group(1)
     if key in SLOGANS and rng.random() < 0.8:
@@ -364,17 +526,29 @@ def main() -> None:
     headlines_all = [slug_headline(a["source_url"], rng, sentence_case=rng.random() < 0.15) for a in articles]
     order = list(range(len(articles)))
     rng.shuffle(order)
-    dev_ids, held_ids = order[: len(order) // 2], order[len(order) // 2:]
+    dev_ids, held_ids = order[: len(order) // 2], order[len(order) // 2 :]
     records = seed_records()
     for split, ids, n_real, n_syn, seed in ((DEV, dev_ids, 70, 330, 1), (HELD, held_ids, 50, 170, 2)):
         split_rng = random.Random(seed)
         marked = [i for i in ids if has_marker(articles[i]["lines"])]
-        plain = [i for i in ids if not has_marker(articles[i]["lines"]) and 4 <= sum(1 for l in articles[i]["lines"] if l) <= 30]
+        plain = [
+            i for i in ids if not has_marker(articles[i]["lines"]) and 4 <= sum(1 for line in articles[i]["lines"] if line) <= 30
+        ]
         real = marked[: int(n_real * 0.6)] + plain[: n_real - int(n_real * 0.6)]
         for i in real:
             a = articles[i]
-            records.append(dict(id=f"indosum-{split}-{a['id'][:40]}", split=split, origin="indosum", outlet_hint=None,
-                                lines=a["lines"], meta=None, source=a["source"], source_url=a["source_url"]))
+            records.append(
+                dict(
+                    id=f"indosum-{split}-{a['id'][:40]}",
+                    split=split,
+                    origin="indosum",
+                    outlet_hint=None,
+                    lines=a["lines"],
+                    meta=None,
+                    source=a["source"],
+                    source_url=a["source_url"],
+                )
+            )
         bases = plain[n_real:]
         headlines = [headlines_all[i] for i in ids]
         for n in range(n_syn):

@@ -5,6 +5,7 @@ sample) into paragraphs that almost never repeat across files, so neither near-d
 nor learned-boilerplate counting sees repeats that were not planted. Furniture families and their
 rates follow the counts in ../shared/README.md (8,803 scraped articles from ten outlets).
 """
+
 from __future__ import annotations
 
 import json
@@ -29,28 +30,28 @@ _INLINE_FURNITURE = re.compile(r"(?i)baca juga|simak juga|lihat juga|advertiseme
 class CorpusRates:
     """Share of files carrying each furniture family, encoding, duplicate kind or defect."""
 
-    related_link: float = 0.44        # `Baca juga: <headline>`
-    advertisement: float = 0.37       # `ADVERTISEMENT`
-    scroll_marker: float = 0.31       # `SCROLL TO CONTINUE WITH CONTENT`
-    video_embed: float = 0.065        # `[Gambas:Video CNN]`
-    video_promo: float = 0.06         # `Simak juga Video: ...`
-    see_also: float = 0.02            # `Lihat juga: ...`
-    channel_promo: float = 0.012      # Google News / WhatsApp / Telegram promos
-    inline_related: float = 0.02      # `... kata dia. Baca juga: <headline> Sementara itu ...` on one line
-    credit: float = 0.30              # `Editor:` / `Penulis:` / `Pewarta:`
-    initials: float = 0.25            # `(dra)` after the last sentence
-    syndication: float = 0.03         # `Artikel ini telah tayang di ...`
-    photo_caption: float = 0.05       # caption line with `(Foto: ...)`
-    dateline: float = 0.75            # `JAKARTA, KOMPAS.com -` prefix on the first paragraph
-    headline: float = 0.35            # the headline as the first line
-    date_line: float = 0.15           # a standalone date line at the top
+    related_link: float = 0.44  # `Baca juga: <headline>`
+    advertisement: float = 0.37  # `ADVERTISEMENT`
+    scroll_marker: float = 0.31  # `SCROLL TO CONTINUE WITH CONTENT`
+    video_embed: float = 0.065  # `[Gambas:Video CNN]`
+    video_promo: float = 0.06  # `Simak juga Video: ...`
+    see_also: float = 0.02  # `Lihat juga: ...`
+    channel_promo: float = 0.012  # Google News / WhatsApp / Telegram promos
+    inline_related: float = 0.02  # `... kata dia. Baca juga: <headline> Sementara itu ...` on one line
+    credit: float = 0.30  # `Editor:` / `Penulis:` / `Pewarta:`
+    initials: float = 0.25  # `(dra)` after the last sentence
+    syndication: float = 0.03  # `Artikel ini telah tayang di ...`
+    photo_caption: float = 0.05  # caption line with `(Foto: ...)`
+    dateline: float = 0.75  # `JAKARTA, KOMPAS.com -` prefix on the first paragraph
+    headline: float = 0.35  # the headline as the first line
+    date_line: float = 0.15  # a standalone date line at the top
     utf8_bom: float = 0.03
     crlf: float = 0.10
     cp1252: float = 0.01
     utf16: float = 0.005
-    exact_duplicate: float = 0.02     # the same text again, re-encoded or byte for byte
-    near_duplicate: float = 0.03      # the same text with a sentence dropped or another header
-    bad_file: float = 0.003           # empty, whitespace-only or binary
+    exact_duplicate: float = 0.02  # the same text again, re-encoded or byte for byte
+    near_duplicate: float = 0.03  # the same text with a sentence dropped or another header
+    bad_file: float = 0.003  # empty, whitespace-only or binary
 
 
 @dataclass
@@ -85,9 +86,22 @@ CITIES = ("Jakarta", "Surabaya", "Bandung", "Medan", "Makassar", "Semarang", "Yo
 EDITORS = ("Sandro Gatra", "Rizky Syahputra", "Dewi Rachmat", "Agus Salim", "Nur Aisyah", "Bambang Priyo", "Fitria Chusna")
 INITIALS = ("(dra)", "(rzy/ega)", "(dka)", "(isa/isa)", "(mdk/ded)", "(fjp)", "(ant)", "(ahm/gil)")
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember")
+MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
 CHANNEL_PROMOS = (
-    "Dapatkan update berita pilihan dan breaking news setiap hari dari Kompas.com. Yuk gabung di Grup Telegram \"Kompas.com News Update\".",
+    'Dapatkan update berita pilihan dan breaking news setiap hari dari Kompas.com. Yuk gabung di Grup Telegram "Kompas.com News Update".',
     "Ikuti berita terkini dari kami di Google News, klik di sini.",
     "Simak breaking news dan berita pilihan kami langsung di ponselmu. Pilih saluran andalanmu akses berita melalui WhatsApp Channel.",
 )
@@ -112,7 +126,7 @@ def load_sentences(indosum_path: Path = INDOSUM, sample_dir: Path = SAMPLE_DIR) 
             # The sample keeps one paragraph a line; short lines there are furniture or subheads.
             for line in block.split("\n"):
                 line = " ".join(line.split())
-                if len(line) < 80 or line[-1] not in ".!?\"”" or _INLINE_FURNITURE.search(line):
+                if len(line) < 80 or line[-1] not in '.!?"”' or _INLINE_FURNITURE.search(line):
                     continue
                 sentences = [s for s in _SENTENCE_END.split(line) if len(s) > 20]
                 if sentences:
@@ -138,12 +152,12 @@ class _Writer:
         source = self.paragraphs[int(draw() * self._paragraphs_n)]
         length = min(len(source), 1 + int(draw() * 3))
         start = int(draw() * (len(source) - length + 1))
-        sentences = source[start:start + length]
+        sentences = source[start : start + length]
         sentences.insert(int(draw() * (length + 1)), self.sentences[int(draw() * self._sentences_n)])
         return " ".join(sentences)
 
     def headline(self) -> str:
-        words = self.rng.choice(self.sentences).rstrip(".!?\"”").split()[: self.rng.randint(5, 10)]
+        words = self.rng.choice(self.sentences).rstrip('.!?"”').split()[: self.rng.randint(5, 10)]
         return " ".join(w[:1].upper() + w[1:] for w in words)
 
     def date_line(self) -> str:
@@ -175,7 +189,7 @@ class _Writer:
             i = rng.randrange(len(body))
             cut = body[i].find(". ")
             if cut > 0:
-                body[i] = f"{body[i][:cut + 1]} Baca juga: {self.headline()} {body[i][cut + 2:]}"
+                body[i] = f"{body[i][: cut + 1]} Baca juga: {self.headline()} {body[i][cut + 2 :]}"
                 counts["inline_related"] += 1
         if rng.random() < rates.related_link:
             for _ in range(rng.randint(1, 3)):
@@ -212,7 +226,7 @@ class _Writer:
             body.append(f"Lihat juga: {self.headline()}")
             counts["see_also"] += 1
         if rng.random() < rates.syndication:
-            body.append(f"Artikel ini telah tayang di {credit_name} dengan judul \"{self.headline()}\"")
+            body.append(f'Artikel ini telah tayang di {credit_name} dengan judul "{self.headline()}"')
             counts["syndication"] += 1
         if rng.random() < rates.credit:
             body.append(f"{rng.choice(('Editor', 'Penulis', 'Pewarta'))}: {rng.choice(EDITORS)}")
@@ -268,7 +282,7 @@ def _near_copy(lines: list[str], dateline: str, rng: random.Random, writer: _Wri
         copy[i] = " ".join(sentences)
     elif edit == 1:
         first = next((i for i, line in enumerate(copy) if len(line) > 150), 0)
-        body = copy[first][len(dateline):].lstrip() if dateline and copy[first].startswith(dateline) else copy[first]
+        body = copy[first][len(dateline) :].lstrip() if dateline and copy[first].startswith(dateline) else copy[first]
         copy[first] = f"{rng.choice(('SINDOnews.com -', 'Okezone.com, Jakarta -', 'JAKARTA, detikNews -'))} {body}"
     else:
         copy.append(f"Baca juga: {writer.headline()}")

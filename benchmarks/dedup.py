@@ -162,7 +162,9 @@ def plant_copy(text: str, rng: random.Random) -> tuple[str, list[str]]:
     return "\n\n".join(paragraphs), edits
 
 
-def build_stream(distinct: list[str], n_copies: int, params: DedupParams, rng: random.Random) -> tuple[pl.DataFrame, pl.DataFrame]:
+def build_stream(
+    distinct: list[str], n_copies: int, params: DedupParams, rng: random.Random
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Ingest-ordered articles with planted copies after their originals, and the planted truth."""
     order = [(f"d{i:05d}", text) for i, text in enumerate(distinct)]
     rng.shuffle(order)
@@ -186,18 +188,14 @@ def build_stream(distinct: list[str], n_copies: int, params: DedupParams, rng: r
                 ),
             }
         )
-    stream = pl.DataFrame({"article_id": [a for a, _ in order], "body": [t for _, t in order]}).with_row_index(
-        "ingest_order"
-    )
+    stream = pl.DataFrame({"article_id": [a for a, _ in order], "body": [t for _, t in order]}).with_row_index("ingest_order")
     return stream.with_columns(pl.col("ingest_order").cast(pl.Int64)), pl.DataFrame(truth)
 
 
 def score(duplicates: pl.DataFrame, truth: pl.DataFrame, threshold: float) -> dict:
     """Recall on planted copies (by true Jaccard) and false merges."""
     merged = duplicates.filter(pl.col("duplicate_of").is_not_null()).select("article_id", "duplicate_of")
-    judged = truth.join(merged, on="article_id", how="left").with_columns(
-        found=pl.col("duplicate_of") == pl.col("original_id")
-    )
+    judged = truth.join(merged, on="article_id", how="left").with_columns(found=pl.col("duplicate_of") == pl.col("original_id"))
     high = judged.filter(pl.col("true_jaccard") >= threshold)
     low = judged.filter(pl.col("true_jaccard") < threshold)
     planted = set(zip(truth["article_id"], truth["original_id"]))
@@ -265,8 +263,7 @@ def run_two_halves(stream: pl.DataFrame, params: DedupParams) -> tuple[pl.DataFr
         "prior_rows_fetched_for_run_2": prior.height,
         "run_2_lookup_s": lookup_s,
         "run_2_total_s": second_s,
-        "run_2_matches_into_run_1": duplicates_2.filter(pl.col("duplicate_of").is_in(first["article_id"].implode()))
-        .height,
+        "run_2_matches_into_run_1": duplicates_2.filter(pl.col("duplicate_of").is_in(first["article_id"].implode())).height,
     }
     return pl.concat([duplicates_1, duplicates_2]), info
 

@@ -28,14 +28,29 @@ SHARED = ROOT.parent / "shared"
 
 ALIAS_GROUPS = {
     "Kim Jong Un": {"Kim Jong Un", "Kim Jong-un"},
-    "North Korea": {"Korea Utara", "Korut", "DPRK", "Republik Rakyat Demokratik Korea",
-                    "Republik Demokratik Rakyat Korea"},
+    "North Korea": {"Korea Utara", "Korut", "DPRK", "Republik Rakyat Demokratik Korea", "Republik Demokratik Rakyat Korea"},
     "United Nations": {"PBB", "Perserikatan Bangsa-Bangsa"},
     "UN Security Council": {"DK PBB", "Dewan Keamanan PBB"},
     "United States": {"AS", "Amerika Serikat"},
 }
-SENTENCE_INITIAL_WORDS = {"Namun", "Sejak", "Menurut", "Dalam", "Di", "Pada", "Setelah", "Sementara",
-                          "Melalui", "Sebagai", "Bersama-sama", "Untuk", "Dengan", "Hal", "Tahun", "Kedua"}
+SENTENCE_INITIAL_WORDS = {
+    "Namun",
+    "Sejak",
+    "Menurut",
+    "Dalam",
+    "Di",
+    "Pada",
+    "Setelah",
+    "Sementara",
+    "Melalui",
+    "Sebagai",
+    "Bersama-sama",
+    "Untuk",
+    "Dengan",
+    "Hal",
+    "Tahun",
+    "Kedua",
+}
 
 
 def read_seed_gold(path: Path = SEED_GOLD) -> list[dict]:
@@ -62,7 +77,7 @@ def evaluate_seeds(resources, show: bool) -> None:
             for s in sorted(g | p):
                 mark = "  " if s in g and s in p else ("FN" if s in g else "FP")
                 if mark != "  ":
-                    print(f"  {mark} {aid[:3]} {s[2]} {body[s[0]:s[1]]!r} @{s[0]}")
+                    print(f"  {mark} {aid[:3]} {s[2]} {body[s[0] : s[1]]!r} @{s[0]}")
     mentions, entities = extract_entities(pl.DataFrame({"article_id": ids, "body": bodies}), resources)
     for group, surfaces in ALIAS_GROUPS.items():
         found = mentions.filter(pl.col("surface").is_in(sorted(surfaces)))
@@ -75,7 +90,9 @@ def evaluate_seeds(resources, show: bool) -> None:
         body[s:e] == surf
         for body, s, e, surf in zip(
             mentions.join(pl.DataFrame({"article_id": ids, "body": bodies}), on="article_id")["body"],
-            mentions["start_char"], mentions["end_char"], mentions["surface"],
+            mentions["start_char"],
+            mentions["end_char"],
+            mentions["surface"],
         )
     )
     print(f"seed mentions {mentions.height}, entities {entities.height}, offsets exact: {offsets_ok}")

@@ -13,6 +13,7 @@ Run: python -m benchmarks.ingest --articles 20000 [--corpus generated|real] [--w
 Targets (issue 6, two cores, 100k articles): >= 1,000 articles/s end to end excluding Prefect start-up,
 pipeline/floor <= 2.0, peak RSS <= 1.5 GB, re-run <= 5 s after start-up.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -94,10 +95,15 @@ class TreeRssSampler(threading.Thread):
         for role, rss in (("flow", total - server - workers), ("workers", workers), ("prefect_server", server)):
             self.peak_by_role[role] = max(self.peak_by_role[role], rss)
         if self.samples % 5 == 0:
-            self.timeline.append({
-                "t": round(perf_counter() - self._clock_start, 1), "tree": total,
-                "flow": total - server - workers, "workers": workers, "prefect_server": server,
-            })
+            self.timeline.append(
+                {
+                    "t": round(perf_counter() - self._clock_start, 1),
+                    "tree": total,
+                    "flow": total - server - workers,
+                    "workers": workers,
+                    "prefect_server": server,
+                }
+            )
         self.samples += 1
         self.peak_bytes = max(self.peak_bytes, total)
         self.peak_without_server_bytes = max(self.peak_without_server_bytes, total - server)
@@ -168,7 +174,7 @@ def ingest_floor(input_dir: Path, db_path: Path, max_file_bytes: int = 5_000_000
     )
     n_articles = n_bytes = 0
     for offset in range(0, len(paths), FLOOR_BATCH):
-        batch_paths = paths[offset:offset + FLOOR_BATCH]
+        batch_paths = paths[offset : offset + FLOOR_BATCH]
         clock = perf_counter()
         raws = []
         for path in batch_paths:
@@ -232,7 +238,9 @@ def _figures(n_files: int, n_bytes: int, first: dict, rerun: dict, floor: dict, 
     flow = first["flow_seconds"]
     stages = first.get("stage_seconds", {})
     writer = {name: round(stages[name], 2) for name in WRITER_STAGES if name in stages}
-    workers = {name: round(value, 2) for name, value in sorted(stages.items(), key=lambda kv: -kv[1]) if name not in WRITER_STAGES}
+    workers = {
+        name: round(value, 2) for name, value in sorted(stages.items(), key=lambda kv: -kv[1]) if name not in WRITER_STAGES
+    }
     return {
         "articles_per_second": round(n_files / flow, 1) if flow else None,
         "megabytes_per_second": round(n_bytes / 1e6 / flow, 2) if flow else None,
@@ -273,9 +281,10 @@ def render_report(result: dict) -> str:
         f"  {'MB/s end to end':<34}{fig['megabytes_per_second']:>14.2f}",
         f"  {'peak RSS (whole process tree)':<34}{rss:>12.2f} GB   <= 1.5 GB {_verdict(first['peak_rss_bytes'] <= TARGET_PEAK_RSS_BYTES)}"
         f"  ({first['peak_rss_without_prefect_server_bytes'] / 1e9:.2f} GB without the Prefect server; {first['peak_processes']} processes)",
-        f"  {'  peak per role':<34}" + "  ".join(f"{role} {rss / 1e9:.2f} GB" for role, rss in first["peak_rss_by_role_bytes"].items()),
-        f"  {'  largest single process':<34}" + "  ".join(
-            f"{role} {rss / 1e9:.2f} GB" for role, rss in first.get("peak_rss_single_process_by_role_bytes", {}).items()),
+        f"  {'  peak per role':<34}"
+        + "  ".join(f"{role} {rss / 1e9:.2f} GB" for role, rss in first["peak_rss_by_role_bytes"].items()),
+        f"  {'  largest single process':<34}"
+        + "  ".join(f"{role} {rss / 1e9:.2f} GB" for role, rss in first.get("peak_rss_single_process_by_role_bytes", {}).items()),
         f"  {'warehouse size':<34}{fig['warehouse_bytes'] / 1e6:>12.1f} MB",
         f"  {'re-run, unchanged folder (flow)':<34}{rerun['flow_seconds']:>12.1f} s   <= {TARGET_RERUN_SECONDS:.0f} s "
         f"{_verdict(rerun['flow_seconds'] <= TARGET_RERUN_SECONDS)}  (files new {rerun['files_new']}, start-up {rerun['prefect_startup_seconds']:.1f} s)",
@@ -297,14 +306,20 @@ def main(argv: list[str] | None = None) -> int:
     """Generate a corpus, run kabar ingest twice and the floor, print and save the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--articles", type=int, default=2000, help="number of article files to generate")
-    parser.add_argument("--workdir", type=Path, help="where corpus, warehouses, logs and benchmark.json go (default: a new temp folder)")
-    parser.add_argument("--keep", action="store_true", help="keep the corpus and warehouses (default: keep only benchmark.json and the log)")
+    parser.add_argument(
+        "--workdir", type=Path, help="where corpus, warehouses, logs and benchmark.json go (default: a new temp folder)"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the corpus and warehouses (default: keep only benchmark.json and the log)"
+    )
     parser.add_argument("--task-runner", choices=("process", "dask", "thread"), default="process")
     parser.add_argument("--workers", type=int, help="passed to kabar ingest --workers")
     parser.add_argument("--batch-size", type=int, help="passed to kabar ingest --batch-size")
     parser.add_argument("--seed", type=int, default=0, help="corpus seed")
     parser.add_argument(
-        "--corpus", choices=("generated", "real"), default="generated",
+        "--corpus",
+        choices=("generated", "real"),
+        default="generated",
         help="generated: furniture and defects planted at known rates (benchmarks/corpus.py); real: distinct articles "
         "made from the real scraped folder in KABAR_REALNEWS_DIR (benchmarks/realcorpus.py)",
     )

@@ -10,6 +10,7 @@ real too. Nothing is written back into the repository: the source folder is read
 
 Run: python -m benchmarks.realcorpus OUT_DIR --articles 100000 [--seed 0]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,8 +23,8 @@ from pathlib import Path
 from time import perf_counter
 
 DEFAULT_SOURCE = Path(os.environ.get("KABAR_REALNEWS_DIR", "/tmp/realnews"))
-FRAME_HEAD_LINES = 3      # the framing article's short lines among these are kept: headline, date
-FRAME_TAIL_LINES = 4      # and among these: related links, credits, promos
+FRAME_HEAD_LINES = 3  # the framing article's short lines among these are kept: headline, date
+FRAME_TAIL_LINES = 4  # and among these: related links, credits, promos
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“'])")
 
 
@@ -45,10 +46,10 @@ class RealCorpusSummary:
 
 @dataclass
 class _Frame:
-    head: list[str]       # short lines at the top (headline, date)
-    tail: list[str]       # short lines at the bottom (links, credits, promos)
-    n_sentences: int      # how long its content was
-    flattened: bool       # its content was one line (many scrapes are: headline, then the body on one line)
+    head: list[str]  # short lines at the top (headline, date)
+    tail: list[str]  # short lines at the bottom (links, credits, promos)
+    n_sentences: int  # how long its content was
+    flattened: bool  # its content was one line (many scrapes are: headline, then the body on one line)
 
 
 @dataclass
@@ -65,8 +66,8 @@ def _frame_and_sentences(lines: list[str]) -> tuple[_Frame, list[str]]:
     n_tail = 0
     while n_tail < min(FRAME_TAIL_LINES, len(lines) - n_head) and len(lines[-1 - n_tail]) < 120:
         n_tail += 1
-    head, tail = lines[:n_head], lines[len(lines) - n_tail:]
-    content = [line for line in lines[n_head:len(lines) - n_tail] if len(line) >= 40]
+    head, tail = lines[:n_head], lines[len(lines) - n_tail :]
+    content = [line for line in lines[n_head : len(lines) - n_tail] if len(line) >= 40]
     sentences = [sentence for line in content for sentence in _SENTENCE_END.split(line) if len(sentence) >= 20]
     return _Frame(head, tail, len(sentences), len(content) <= 1), sentences
 
@@ -102,7 +103,7 @@ def make_article(outlet: _Outlet, rng: random.Random) -> str:
         content, position = [], 0
         while position < len(sentences):
             size = rng.randint(2, 4)
-            content.append(" ".join(sentences[position:position + size]))
+            content.append(" ".join(sentences[position : position + size]))
             position += size
     return "\n\n".join([*frame.head, *content, *frame.tail]) + "\n"
 
@@ -123,8 +124,12 @@ def generate_real_corpus(out_dir: Path, n_articles: int, source_dir: Path = DEFA
         (out_dir / outlet.name / f"{number:07d}.txt").write_bytes(raw)
         n_bytes += len(raw)
     return RealCorpusSummary(
-        n_files=n_articles, n_bytes=n_bytes, n_source_articles=sum(weights), n_outlets=len(outlets),
-        source=str(source_dir), seconds=round(perf_counter() - started, 2),
+        n_files=n_articles,
+        n_bytes=n_bytes,
+        n_source_articles=sum(weights),
+        n_outlets=len(outlets),
+        source=str(source_dir),
+        seconds=round(perf_counter() - started, 2),
     )
 
 

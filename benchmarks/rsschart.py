@@ -3,6 +3,7 @@
 Lines: whole process tree (black), flow process (blue), workers summed (orange), Prefect server (green);
 dashed red: the 1.5 GB target; grey grid every 0.5 GB and every minute. Axis figures in a 3×5 pixel font.
 """
+
 from __future__ import annotations
 
 import struct
@@ -13,13 +14,20 @@ WIDTH, HEIGHT, MARGIN_LEFT, MARGIN_BOTTOM, MARGIN = 900, 420, 48, 24, 12
 SERIES_COLOURS = {"tree": (0, 0, 0), "flow": (31, 119, 180), "workers": (255, 127, 14), "prefect_server": (44, 160, 44)}
 TARGET_COLOUR, GRID_COLOUR = (214, 39, 40), (225, 225, 225)
 _DIGITS = {  # 3x5 glyphs, rows top to bottom
-    "0": ("111", "101", "101", "101", "111"), "1": ("010", "110", "010", "010", "111"),
-    "2": ("111", "001", "111", "100", "111"), "3": ("111", "001", "111", "001", "111"),
-    "4": ("101", "101", "111", "001", "001"), "5": ("111", "100", "111", "001", "111"),
-    "6": ("111", "100", "111", "101", "111"), "7": ("111", "001", "001", "001", "001"),
-    "8": ("111", "101", "111", "101", "111"), "9": ("111", "101", "111", "001", "111"),
-    ".": ("000", "000", "000", "000", "010"), "G": ("111", "100", "101", "101", "111"),
-    "s": ("000", "111", "100", "011", "111"), "m": ("000", "110", "111", "101", "101"),
+    "0": ("111", "101", "101", "101", "111"),
+    "1": ("010", "110", "010", "010", "111"),
+    "2": ("111", "001", "111", "100", "111"),
+    "3": ("111", "001", "111", "001", "111"),
+    "4": ("101", "101", "111", "001", "001"),
+    "5": ("111", "100", "111", "001", "111"),
+    "6": ("111", "100", "111", "101", "111"),
+    "7": ("111", "001", "001", "001", "001"),
+    "8": ("111", "101", "111", "101", "111"),
+    "9": ("111", "101", "111", "001", "111"),
+    ".": ("000", "000", "000", "000", "010"),
+    "G": ("111", "100", "101", "101", "111"),
+    "s": ("000", "111", "100", "011", "111"),
+    "m": ("000", "110", "111", "101", "101"),
 }
 
 
@@ -31,7 +39,7 @@ class _Canvas:
     def dot(self, x: int, y: int, colour: tuple[int, int, int]) -> None:
         if 0 <= x < self.width and 0 <= y < self.height:
             offset = (y * self.width + x) * 3
-            self.pixels[offset:offset + 3] = bytes(colour)
+            self.pixels[offset : offset + 3] = bytes(colour)
 
     def line(self, x0: int, y0: int, x1: int, y1: int, colour, dashed: bool = False, thick: bool = False) -> None:
         steps = max(abs(x1 - x0), abs(y1 - y0), 1)
@@ -55,7 +63,7 @@ class _Canvas:
 
     def png(self) -> bytes:
         raw = b"".join(
-            b"\x00" + bytes(self.pixels[row * self.width * 3:(row + 1) * self.width * 3]) for row in range(self.height)
+            b"\x00" + bytes(self.pixels[row * self.width * 3 : (row + 1) * self.width * 3]) for row in range(self.height)
         )
 
         def chunk(kind: bytes, data: bytes) -> bytes:

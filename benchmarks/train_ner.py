@@ -36,13 +36,26 @@ SHARED = Path(__file__).parents[1].parent / "shared"
 
 # ISO code -> (Wikidata QID or "", extra aliases). QIDs only where certain.
 COUNTRY_EXTRAS: dict[str, tuple[str, list[str]]] = {
-    "KP": ("Q423", ["Korut", "DPRK", "Republik Rakyat Demokratik Korea", "Republik Demokratik Rakyat Korea",
-                    "RRDK", "North Korea", "Democratic People's Republic of Korea", "Korea Utara"]),
+    "KP": (
+        "Q423",
+        [
+            "Korut",
+            "DPRK",
+            "Republik Rakyat Demokratik Korea",
+            "Republik Demokratik Rakyat Korea",
+            "RRDK",
+            "North Korea",
+            "Democratic People's Republic of Korea",
+            "Korea Utara",
+        ],
+    ),
     "KR": ("Q884", ["Korsel", "Republik Korea", "South Korea", "ROK"]),
     "RU": ("Q159", ["Federasi Rusia", "Russia", "Russian Federation"]),
     "US": ("Q30", ["AS", "Amerika", "United States", "USA", "US", "Amerika Serikat"]),
-    "CN": ("Q148", ["China", "Cina", "RRT", "RRC", "Republik Rakyat Tiongkok", "Republik Rakyat China",
-                    "People's Republic of China"]),
+    "CN": (
+        "Q148",
+        ["China", "Cina", "RRT", "RRC", "Republik Rakyat Tiongkok", "Republik Rakyat China", "People's Republic of China"],
+    ),
     "JP": ("Q17", ["Japan"]),
     "UA": ("Q212", ["Ukraine"]),
     "IR": ("Q794", ["Republik Islam Iran"]),
@@ -141,7 +154,7 @@ def build_gazetteer(shared: Path, out_dir: Path) -> None:
         "# edwardsamuel/Wilayah-Administratif-Indonesia, ODbL 1.0 (see README-wilayah.md).",
         "# Columns: name, type, subtype, wikidata_id, aliases (|-separated).",
     ]
-    for code, name in csv.reader((wdir / "provinces.csv").open(encoding="utf-8")):
+    for _code, name in csv.reader((wdir / "provinces.csv").open(encoding="utf-8")):
         if name == "DKI JAKARTA":  # Jakarta lives in world.tsv with its QID
             continue
         t = _title(name)
@@ -152,7 +165,7 @@ def build_gazetteer(shared: Path, out_dir: Path) -> None:
     regencies = list(csv.reader((wdir / "regencies.csv").open(encoding="utf-8")))
     # Cities first, so a bare `Bogor` or `Malang` means the city.
     regencies.sort(key=lambda r: (not r[2].startswith("KOTA "), r[0]))
-    for code, _prov, name in regencies:
+    for _code, _prov, name in regencies:
         kind, _, bare = name.partition(" ")
         if kind == "KABUPATEN" and bare.startswith("ADM. "):
             bare = bare.removeprefix("ADM. ")
@@ -257,8 +270,7 @@ def export_weights(tagger: pycrfsuite.Tagger, path: Path) -> None:
     """Write labels, transitions and per-attribute state weights as TSV (read by CrfModel)."""
     info = tagger.info()
     labels = tagger.labels()
-    rows = ["# Kabar NER CRF weights (python-crfsuite, trained on idner-news-2k train, MIT)",
-            "#labels\t" + "\t".join(labels)]
+    rows = ["# Kabar NER CRF weights (python-crfsuite, trained on idner-news-2k train, MIT)", "#labels\t" + "\t".join(labels)]
     for a in labels:
         rows.append("#trans\t" + "\t".join(repr(info.transitions.get((a, b), 0.0)) for b in labels))
     state: dict[str, list[float]] = {}
@@ -293,10 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     trainer = pycrfsuite.Trainer(verbose=False)
     for xseq, (_, tags) in zip(featurise(train, cache, gazetteer), train):
         trainer.append(xseq, tags)
-    trainer.set_params(
-        {"c1": args.c1, "c2": args.c2, "max_iterations": args.iterations,
-         "feature.possible_transitions": True}
-    )
+    trainer.set_params({"c1": args.c1, "c2": args.c2, "max_iterations": args.iterations, "feature.possible_transitions": True})
     model_path = Path(tempfile.mkdtemp()) / "ner.crfsuite"
     trainer.train(str(model_path))
     tagger = pycrfsuite.Tagger()

@@ -74,24 +74,24 @@ def audit_frames(con: duckdb.DuckDBPyConnection, run_id: str, run_date: datetime
             f"staging schema lacks table(s) {', '.join(missing)}: stage every table (empty is fine) before validating"
         )
     params = {"run_id": run_id, "run_date": run_date}
-    bodies: pl.DataFrame | None = None
+    bodies = pl.DataFrame(schema={"article_id": pl.String, "body": pl.String})
+    bodies_loaded = False
     frames = {}
     for suite in SUITES:
         started = time.perf_counter()
         used = {name: value for name, value in params.items() if f"${name}" in suite.audit_sql}
-        audit = pl.from_arrow(con.execute(suite.audit_sql, used).to_arrow_table())
-        if (suite.spans is not None or suite.body_checks) and bodies is None:
+        audit = _frame(con.execute(suite.audit_sql, used).to_arrow_table())
+        if (suite.spans is not None or suite.body_checks) and not bodies_loaded:
             # One body per id, or a duplicated staged article would fan out every row joined to it.
-            bodies = pl.from_arrow(con.execute(BODIES_SQL).to_arrow_table()).unique(
-                "article_id", keep="first", maintain_order=True
-            )
+            bodies = _frame(con.execute(BODIES_SQL).to_arrow_table()).unique("article_id", keep="first", maintain_order=True)
+            bodies_loaded = True
         if suite.body_checks:
             audit = body_findings(audit, bodies)
         if suite.spans is not None:
             findings = span_findings(audit, bodies, suite.spans.text_column).alias(suite.spans.finding)
             audit = audit.drop(suite.spans.text_column).with_columns(findings)
         if suite.failure_column is not None:
-            row_level = [check.column for check in suite.row_level_checks()]
+            row_level = [check.column for check in suite.row_level_checks() if check.column]
             audit = audit.with_columns(
                 pl.coalesce([pl.format("{}: {}", pl.lit(column), pl.col(column)) for column in row_level]).alias(
                     suite.failure_column
@@ -136,16 +136,25 @@ def _with_derived_failures(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.
     return frames
 
 
+def _frame(table) -> pl.DataFrame:
+    """An Arrow table as a polars frame (never a Series: audit queries return several columns)."""
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
 def row_failures(suite: Suite, audit: pl.DataFrame) -> pl.DataFrame:
     """The rows of an audit frame that fail a row-level check: key columns, `check`, `finding` (first failing check)."""
-    checks = suite.row_level_checks()
-    schema = {**{column: audit.schema[column] for column in suite.key}, "check": pl.String, "finding": pl.String}
+    checks = [check for check in suite.row_level_checks() if check.column]
+    columns_and_types: dict[str, Any] = {column: audit.schema[column] for column in suite.key}
+    schema = pl.Schema({**columns_and_types, "check": pl.String, "finding": pl.String})
     if not checks or audit.height == 0:
         return pl.DataFrame(schema=schema)
+    columns = [check.column for check in checks if check.column]
     failing = audit.select(
         *suite.key,
-        pl.coalesce([pl.when(pl.col(c.column).is_not_null()).then(pl.lit(c.column)) for c in checks]).alias("check"),
-        pl.coalesce([pl.col(c.column) for c in checks]).alias("finding"),
+        pl.coalesce([pl.when(pl.col(column).is_not_null()).then(pl.lit(column)) for column in columns]).alias("check"),
+        pl.coalesce([pl.col(column) for column in columns]).alias("finding"),
     )
     return failing.filter(pl.col("check").is_not_null()).cast(schema)
 

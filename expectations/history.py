@@ -26,7 +26,7 @@ def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool
         con.execute(
             "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? AND column_name = ?",
             [table, column],
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     )
 
 
@@ -106,7 +106,7 @@ def _checks_chart(con, runs) -> str:
         "SELECT run_id, CASE WHEN blocking THEN 'blocking' ELSE 'warning' END AS category, count(*) AS value "
         "FROM main.dq_results WHERE NOT success AND run_id IN (SELECT run_id FROM history_runs) GROUP BY ALL",
     )
-    checked = con.execute("SELECT count(DISTINCT run_id) FROM main.dq_results").fetchone()[0]
+    checked = con.execute("SELECT count(DISTINCT run_id) FROM main.dq_results").fetchall()[0][0]
     message = "no check failed in these runs" if checked else "no run has been checked yet"
     return _stacked(runs, wide, "history-checks", "Checks failing per run", message, percent=False, note="blocking and warning")
 

@@ -70,7 +70,7 @@ def refresh_search_index(con, max_articles: int = SEARCH_REFRESH_MAX_ARTICLES) -
     """Rebuild the full-text index over the published articles when the warehouse is small enough to do it now."""
     from warehouse import search
 
-    n_articles = con.execute("SELECT count(*) FROM main.articles").fetchone()[0]
+    n_articles = con.execute("SELECT count(*) FROM main.articles").fetchall()[0][0]
     if n_articles > max_articles:
         get_run_logger().info(
             "search index left stale: %d articles (rebuilding takes minutes); `kabar search` rebuilds it on first use", n_articles

@@ -1,14 +1,16 @@
 """`kabar`: ingest, query, serve on a schedule, read data quality, show an article."""
+
 from __future__ import annotations
 
 import json
 import sys
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Any
 
 import typer
 
+from flows.cli_server import server_app
 from flows.config import SAMPLE_DIR, IngestSettings, configure_prefect_environment, default_db_path
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Kabar: Indonesian news text into a DuckDB warehouse.")
@@ -23,7 +25,7 @@ class _Progress:
         self.total = 0
         self.done = 0
         self._next_report = 0.1
-        self._bar = None
+        self._bar: Any = None  # rich.progress.Progress on a terminal
 
     def start(self, total: int) -> None:
         self.total = total
@@ -50,25 +52,27 @@ class _Progress:
 @app.command()
 def ingest(
     input_dir: Path = typer.Argument(SAMPLE_DIR, help="Folder of raw .txt articles (default: the bundled sample)."),
-    db: Optional[Path] = DB_OPTION,
+    db: Path | None = DB_OPTION,
     batch_size: int = typer.Option(1000, help="Articles per transform batch (bounds worker memory)."),
     commit_every: int = typer.Option(
         20_000, help="Files per write–audit–publish cycle (bounds staging and checking memory; a failing cycle stops the run)."
     ),
     workers: int = typer.Option(IngestSettings().workers, help="Worker processes for the transform batches."),
-    task_runner: Optional[str] = typer.Option(
+    task_runner: str | None = typer.Option(
         None, help="process | thread | dask (default: process; thread when the new files fit in one batch)"
     ),
-    dask_address: Optional[str] = typer.Option(None, help="Scheduler address of a running Dask cluster (tcp://host:8786)."),
-    rules: Optional[Path] = typer.Option(None, help="Boilerplate rule library to use instead of the bundled one."),
-    gazetteer: Optional[Path] = typer.Option(None, help="Extra gazetteer file (see data/gazetteer/README.md)."),
-    triggers: Optional[Path] = typer.Option(None, help="Extra event trigger table (see data/events/README.md)."),
+    dask_address: str | None = typer.Option(None, help="Scheduler address of a running Dask cluster (tcp://host:8786)."),
+    rules: Path | None = typer.Option(None, help="Boilerplate rule library to use instead of the bundled one."),
+    gazetteer: Path | None = typer.Option(None, help="Extra gazetteer file (see data/gazetteer/README.md)."),
+    triggers: Path | None = typer.Option(None, help="Extra event trigger table (see data/events/README.md)."),
     max_quarantine_rate: float = typer.Option(
         0.02,
         help="Share of a commit unit's rows that may fail row-level checks (each quarantined or dropped) before the unit blocks.",
     ),
     retry_quarantined: bool = typer.Option(
-        False, "--retry-quarantined", help="Read quarantined files again (after fixing a rule or check); they replace their quarantine rows."
+        False,
+        "--retry-quarantined",
+        help="Read quarantined files again (after fixing a rule or check); they replace their quarantine rows.",
     ),
     rescan: bool = typer.Option(
         False, "--rescan", help="Re-hash every file, even with size and mtime unchanged: an edit that kept both supersedes too."
@@ -83,23 +87,51 @@ def ingest(
     install_stop_handlers()
     started = time.perf_counter()
     try:
-        _ingest(input_dir, db, batch_size, commit_every, workers, task_runner, dask_address, rules, gazetteer, triggers,
-                max_quarantine_rate, retry_quarantined, rescan, as_json, started)
+        _ingest(
+            input_dir,
+            db,
+            batch_size,
+            commit_every,
+            workers,
+            task_runner,
+            dask_address,
+            rules,
+            gazetteer,
+            triggers,
+            max_quarantine_rate,
+            retry_quarantined,
+            rescan,
+            as_json,
+            started,
+        )
     except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM (StopRequested), wherever it landed
         _exit_stopped(stop, started)
     except Exception as error:
         from flows.runtime import stop_in
 
-        stop = stop_in(error)  # a stop that landed in a DuckDB query comes back as `Query interrupted`
-        if stop is None:
+        landed = stop_in(error)  # a stop that landed in a DuckDB query comes back as `Query interrupted`
+        if landed is None:
             raise
-        _exit_stopped(stop, started)
+        _exit_stopped(landed, started)
 
 
-def _ingest(input_dir: Path, db: Optional[Path], batch_size: int, commit_every: int, workers: int,
-            task_runner: Optional[str], dask_address: Optional[str], rules: Optional[Path], gazetteer: Optional[Path],
-            triggers: Optional[Path], max_quarantine_rate: float, retry_quarantined: bool, rescan: bool, as_json: bool,
-            started: float) -> None:
+def _ingest(
+    input_dir: Path,
+    db: Path | None,
+    batch_size: int,
+    commit_every: int,
+    workers: int,
+    task_runner: str | None,
+    dask_address: str | None,
+    rules: Path | None,
+    gazetteer: Path | None,
+    triggers: Path | None,
+    max_quarantine_rate: float,
+    retry_quarantined: bool,
+    rescan: bool,
+    as_json: bool,
+    started: float,
+) -> None:
     db_path = db or default_db_path()
     api_url, server_seconds = _prefect_api_or_exit()
     from flows import unchanged
@@ -110,7 +142,9 @@ def _ingest(input_dir: Path, db: Optional[Path], batch_size: int, commit_every: 
         return
     if task_runner is None:
         # One batch gains nothing from worker processes, which would each pay Prefect's import again.
-        one_batch = precheck.n_changed is not None and precheck.n_changed <= batch_size and not dask_address and not retry_quarantined
+        one_batch = (
+            precheck.n_changed is not None and precheck.n_changed <= batch_size and not dask_address and not retry_quarantined
+        )
         task_runner = "thread" if one_batch else "process"
     from flows.ingest import run_ingest, summary_dict
     from flows.runtime import quiet_crash_report
@@ -138,7 +172,7 @@ def _ingest(input_dir: Path, db: Optional[Path], batch_size: int, commit_every: 
         summary = run_ingest(settings, progress=_Progress())
     except WarehouseBusy as error:
         typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(3)
+        raise typer.Exit(3) from None
     flow_seconds = time.perf_counter() - flow_started
     if as_json:
         payload = summary_dict(summary) | {
@@ -181,11 +215,12 @@ def _prefect_api_or_exit() -> tuple[str, float]:
         return ensure_prefect_api(announce=lambda line: typer.echo(line, err=True))
     except PrefectUnavailable as error:
         typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
 
 
-def _finish_unchanged(input_dir: Path, db_path: Path, precheck, api_url: str, server_seconds: float, started: float,
-                      as_json: bool) -> None:
+def _finish_unchanged(
+    input_dir: Path, db_path: Path, precheck, api_url: str, server_seconds: float, started: float, as_json: bool
+) -> None:
     """Record and print a run that found nothing new, without starting the flow."""
     from flows import unchanged
     from flows.runtime import record_flow_run
@@ -195,20 +230,38 @@ def _finish_unchanged(input_dir: Path, db_path: Path, precheck, api_url: str, se
     if len(precheck.warnings) > 20:
         typer.echo(f"warning: … and {len(precheck.warnings) - 20} more entries skipped", err=True)
     message = f"nothing new: {precheck.files_seen} files already ingested"
-    flow_run_id = record_flow_run(
-        api_url, "kabar-ingest", {"input_dir": str(input_dir), "db_path": str(db_path)}, message
-    )
+    flow_run_id = record_flow_run(api_url, "kabar-ingest", {"input_dir": str(input_dir), "db_path": str(db_path)}, message)
     run_id = unchanged.record_run(db_path, input_dir, precheck.files_seen, flow_run_id)
     seconds = time.perf_counter() - started
     if as_json:
-        typer.echo(json.dumps({
-            "run_id": run_id, "status": "success", "files_seen": precheck.files_seen, "files_new": 0, "same_bytes": 0,
-            "articles_loaded": 0, "duplicates": 0, "quarantined": 0, "entities_loaded": 0, "entity_mentions_loaded": 0,
-            "events_loaded": 0, "event_mentions_loaded": 0, "dq_success": None, "dq_blocking_failed": False,
-            "report_path": None, "error": None, "stage_seconds": {}, "flow_run_id": flow_run_id,
-            "prefect_api_url": api_url, "prefect_startup_seconds": round(server_seconds, 2),
-            "flow_seconds": 0.0, "total_seconds": round(seconds, 2),
-        }))
+        typer.echo(
+            json.dumps(
+                {
+                    "run_id": run_id,
+                    "status": "success",
+                    "files_seen": precheck.files_seen,
+                    "files_new": 0,
+                    "same_bytes": 0,
+                    "articles_loaded": 0,
+                    "duplicates": 0,
+                    "quarantined": 0,
+                    "entities_loaded": 0,
+                    "entity_mentions_loaded": 0,
+                    "events_loaded": 0,
+                    "event_mentions_loaded": 0,
+                    "dq_success": None,
+                    "dq_blocking_failed": False,
+                    "report_path": None,
+                    "error": None,
+                    "stage_seconds": {},
+                    "flow_run_id": flow_run_id,
+                    "prefect_api_url": api_url,
+                    "prefect_startup_seconds": round(server_seconds, 2),
+                    "flow_seconds": 0.0,
+                    "total_seconds": round(seconds, 2),
+                }
+            )
+        )
         return
     typer.echo(f"run {run_id}: success, nothing new ({precheck.files_seen:,} files already ingested; {seconds:.1f} s)")
     typer.echo(f"  warehouse   {db_path}")
@@ -236,7 +289,7 @@ def _print_summary(summary, settings: IngestSettings, flow_seconds: float, serve
 @app.command()
 def query(
     sql: str = typer.Argument(..., help="One query (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN); nothing else runs."),
-    db: Optional[Path] = DB_OPTION,
+    db: Path | None = DB_OPTION,
     output_format: str = typer.Option("table", "--format", help="table | csv | json"),
 ) -> None:
     """Run one query against the warehouse: read-only, no file, extension, settings or other-database access."""
@@ -250,7 +303,7 @@ def query(
         check_sql(sql)
     except RefusedSQL as error:
         typer.echo(f"refused: {error}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     con = _connect_or_exit(db, connect_sandboxed)
     try:
         relation = con.sql(sql)
@@ -266,15 +319,15 @@ def query(
             typer.echo(json.dumps(relation.pl().to_dicts(), default=str, ensure_ascii=False))
     except duckdb.PermissionException as error:
         typer.echo(f"refused: {error}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     except duckdb.Error as error:
         typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     finally:
         con.close()
 
 
-def _connect_or_exit(db: Optional[Path], opener=None):
+def _connect_or_exit(db: Path | None, opener=None):
     """Open the warehouse for reading, waiting as long as ingest does for a writer; exit 3 with one line if it stays busy."""
     from warehouse.store import WarehouseBusy, connect
 
@@ -289,13 +342,13 @@ def _connect_or_exit(db: Optional[Path], opener=None):
         return opener(db_path, wait_seconds=wait_seconds)
     except WarehouseBusy:
         typer.echo(f"error: {db_path} is held by another process (a running ingest?); waited {wait_seconds:.0f} s", err=True)
-        raise typer.Exit(3)
+        raise typer.Exit(3) from None
 
 
 @app.command()
 def dq(
-    db: Optional[Path] = DB_OPTION,
-    run_id: Optional[str] = typer.Option(None, "--run", help="A run id (default: the latest checked run)."),
+    db: Path | None = DB_OPTION,
+    run_id: str | None = typer.Option(None, "--run", help="A run id (default: the latest checked run)."),
     every_check: bool = typer.Option(False, "--all", help="List every check's verdict, not only those that failed or acted."),
 ) -> None:
     """Show a run's data quality: published, quarantined by reason (with `kabar show` hints), the verdict per check."""
@@ -311,16 +364,20 @@ def dq(
             {"run": run_id},
         ).fetchone()
         if run is None:
-            typer.echo("no run has been checked yet: run `kabar ingest` first" if run_id is None else f"no checked run {run_id!r}")
+            typer.echo(
+                "no run has been checked yet: run `kabar ingest` first" if run_id is None else f"no checked run {run_id!r}"
+            )
             raise typer.Exit(1)
         run_id, status, started_at, report_path, articles_loaded, quarantined = run
         results = con.execute("SELECT * FROM dq_results WHERE run_id = ?", [run_id]).pl()
         by_reason = quarantine_by_reason(con, run_id)
-        dropped = con.execute("SELECT count(*) FROM dropped_rows WHERE run_id = ?", [run_id]).fetchone()[0]
+        dropped = con.execute("SELECT count(*) FROM dropped_rows WHERE run_id = ?", [run_id]).fetchall()[0][0]
     finally:
         con.close()
     status_line = f"{status} with {quarantined:,} quarantined" if status == "success" and quarantined else status
-    typer.echo(f"run {run_id} ({started_at:%Y-%m-%d %H:%M}, {status_line}): data quality {verdict(results)}, {results.height} checks")
+    typer.echo(
+        f"run {run_id} ({started_at:%Y-%m-%d %H:%M}, {status_line}): data quality {verdict(results)}, {results.height} checks"
+    )
     typer.echo(f"  published   {articles_loaded or 0:,} articles" + (f"; {dropped:,} mention rows dropped" if dropped else ""))
     for row in by_reason.iter_rows(named=True):
         typer.echo(f"  quarantined {row['files']:>6,}  {row['reason']}")
@@ -341,7 +398,7 @@ def dq(
 
 
 @app.command()
-def show(article_id: str = typer.Argument(...), db: Optional[Path] = DB_OPTION) -> None:
+def show(article_id: str = typer.Argument(...), db: Path | None = DB_OPTION) -> None:
     """Show an article's raw text, clean text and what was removed, side by side."""
     from flows.show import render_article
     from warehouse.store import WarehouseBusy
@@ -351,14 +408,14 @@ def show(article_id: str = typer.Argument(...), db: Optional[Path] = DB_OPTION) 
         typer.echo(render_article(db or default_db_path(), article_id))
     except WarehouseBusy as error:
         typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(3)
+        raise typer.Exit(3) from None
 
 
 @app.command()
 def serve(
     input_dir: Path = typer.Argument(SAMPLE_DIR, help="Folder to ingest on every scheduled run."),
     cron: str = typer.Option("*/15 * * * *", help="Cron schedule."),
-    db: Optional[Path] = DB_OPTION,
+    db: Path | None = DB_OPTION,
     name: str = typer.Option("kabar-scheduled-ingest", help="Deployment name."),
 ) -> None:
     """Serve a Prefect deployment that ingests INPUT_DIR on a cron schedule (needs a running Prefect server)."""
@@ -396,9 +453,9 @@ def serve(
 @app.command("search")
 def search_articles(
     query_text: str = typer.Argument(..., metavar="QUERY", help='Words to look for, e.g. "kata kunci" (Indonesian stemming).'),
-    db: Optional[Path] = DB_OPTION,
-    outlet: Optional[str] = typer.Option(None, help="Only this outlet (case-insensitive)."),
-    since: Optional[str] = typer.Option(None, metavar="YYYY-MM-DD", help="Only articles dated on or after this day."),
+    db: Path | None = DB_OPTION,
+    outlet: str | None = typer.Option(None, help="Only this outlet (case-insensitive)."),
+    since: str | None = typer.Option(None, metavar="YYYY-MM-DD", help="Only articles dated on or after this day."),
     limit: int = typer.Option(10, help="At most this many results."),
     rebuild: bool = typer.Option(True, help="Rebuild a missing or stale index first (needs a short write connection)."),
 ) -> None:
@@ -417,7 +474,9 @@ def search_articles(
         typer.echo(f"error: no warehouse at {path}: run `kabar ingest` first", err=True)
         raise typer.Exit(1)
     try:
-        con = search.open_searchable(path, IngestSettings().lock_wait_seconds, rebuild, say=lambda line: typer.echo(line, err=True))
+        con = search.open_searchable(
+            path, IngestSettings().lock_wait_seconds, rebuild, say=lambda line: typer.echo(line, err=True)
+        )
     except search.NoIndex as error:
         typer.echo(f"error: {error}; run without --no-rebuild to build it", err=True)
         raise typer.Exit(1) from None
@@ -443,7 +502,7 @@ def export_table(
     table: str = typer.Argument(..., help="A table or view (articles, events, entity_mentions, …) or events-gdelt."),
     output_format: str = typer.Option("parquet", "--format", help="parquet | csv | jsonl"),
     out: Path = typer.Option(..., "--out", help="Folder to write into (an earlier export of the same table is replaced)."),
-    db: Optional[Path] = DB_OPTION,
+    db: Path | None = DB_OPTION,
 ) -> None:
     """Export a table (Parquet partitioned by month for the big ones) or events in the GDELT 2.0 Events layout."""
     from warehouse.export import FORMATS, export
@@ -468,8 +527,10 @@ def export_table(
 
 @app.command("report")
 def analyst_report(
-    db: Optional[Path] = DB_OPTION,
-    out: Optional[Path] = typer.Option(None, "--out", help="HTML file to write (default: reports/overview.html beside the database)."),
+    db: Path | None = DB_OPTION,
+    out: Path | None = typer.Option(
+        None, "--out", help="HTML file to write (default: reports/overview.html beside the database)."
+    ),
     weeks: int = typer.Option(12, help="Weeks of top entities."),
     top: int = typer.Option(15, help="How many entities to rank."),
 ) -> None:
@@ -490,45 +551,7 @@ def analyst_report(
     typer.echo(f"overview: {written}")
 
 
-server_app = typer.Typer(no_args_is_help=True, help="Kabar's long-lived local Prefect server (runs show in its UI).")
 app.add_typer(server_app, name="server")
-
-
-@server_app.command("start")
-def server_start() -> None:
-    """Start the Prefect server detached under the project's PREFECT_HOME (or say where it already runs)."""
-    from flows import server
-
-    try:
-        info, started_now = server.ensure_running()
-    except server.ServerError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1)
-    verb = "started" if started_now else "already running:"
-    typer.echo(f"{verb} Prefect server pid {info.pid}, UI {info.ui_url}, API {info.api_url}, log {info.log_path}")
-
-
-@server_app.command("status")
-def server_status() -> None:
-    """Say whether the managed Prefect server runs (exit 0) or not (exit 1)."""
-    from flows import server
-
-    info = server.status()
-    if info is None:
-        stale = server.recorded()
-        note = f" (last recorded pid {stale.pid} on port {stale.port} does not answer)" if stale else ""
-        typer.echo(f"not running{note}; `kabar ingest` or `kabar server start` starts it")
-        raise typer.Exit(1)
-    typer.echo(f"running: pid {info.pid}, UI {info.ui_url}, API {info.api_url}, log {info.log_path}")
-
-
-@server_app.command("stop")
-def server_stop() -> None:
-    """Stop the managed Prefect server."""
-    from flows import server
-
-    info = server.stop()
-    typer.echo(f"stopped Prefect server pid {info.pid}" if info else "not running")
 
 
 @app.command("train-ner", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -1,4 +1,5 @@
 """The environment in one place: paths, database, batch size, task runner, Prefect settings."""
+
 from __future__ import annotations
 
 import os
@@ -20,18 +21,18 @@ class IngestSettings:
 
     input_dir: Path = SAMPLE_DIR
     db_path: Path = field(default_factory=default_db_path)
-    report_dir: Path | None = None          # default: <db dir>/reports
+    report_dir: Path | None = None  # default: <db dir>/reports
     batch_size: int = 1000
-    commit_every: int = 20_000              # files per write–audit–publish cycle: bounds staging and checking memory
+    commit_every: int = 20_000  # files per write–audit–publish cycle: bounds staging and checking memory
     workers: int = max(1, min(2, os.cpu_count() or 1))
-    task_runner: str = "process"            # process | thread | dask
+    task_runner: str = "process"  # process | thread | dask
     dask_address: str | None = None
     max_file_bytes: int = 5_000_000
     # How long a run, `kabar query`, `dq` and `show` wait for another process's hold on the DuckDB file.
     lock_wait_seconds: float = field(default_factory=lambda: float(os.environ.get("KABAR_LOCK_WAIT_SECONDS", "60")))
-    max_failure_rate: float = 0.02          # row-level failures above this share of a unit's rows block it
-    retry_quarantined: bool = False         # read quarantined files again (after fixing a rule or check)
-    rescan: bool = False                    # re-hash files whose size and mtime are unchanged (edits that kept both)
+    max_failure_rate: float = 0.02  # row-level failures above this share of a unit's rows block it
+    retry_quarantined: bool = False  # read quarantined files again (after fixing a rule or check)
+    rescan: bool = False  # re-hash files whose size and mtime are unchanged (edits that kept both)
     rules_path: Path | None = None
     gazetteer_path: Path | None = None
     triggers_path: Path | None = None

@@ -6,6 +6,7 @@ sockets and devices named `.txt` (never opened), files that vanish, change type 
 A FIFO is never opened for reading: its type is checked on `stat` first, and every open is non-blocking
 and checked again with `fstat` on the open descriptor, so a file swapped for a FIFO mid-run cannot hang us.
 """
+
 from __future__ import annotations
 
 import errno
@@ -134,8 +135,13 @@ def _read_one(path: str, max_file_bytes: int) -> tuple[int, int, str, bytes | No
 
 
 def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder")):
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISDIR, "a folder"),
+    ):
         if test(mode):
             return name
     return "not a regular file"

@@ -260,7 +260,7 @@ def _ingest(con, settings: IngestSettings, summary: RunSummary, run_date: date, 
     summary.report_path = str(writer.report_path) if writer.report_path else None
     summary.duplicates = con.execute(
         "SELECT count(*) FROM main.articles WHERE run_id = ? AND duplicate_of IS NOT NULL", [summary.run_id]
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if summary.dq_blocking_failed:
         summary.status = "failed"
         n_units = len(writer.units)

@@ -86,7 +86,9 @@ def _event_timeline(con: duckdb.DuckDBPyConnection, months: int) -> str:
     ).pl()
     if events.is_empty():
         return charts.empty("overview-events", title, "no dated event in the warehouse yet")
-    month_list = _month_range(events["month"].max(), months)
+    last_month = events["month"].max()
+    assert isinstance(last_month, datetime.date)
+    month_list = _month_range(last_month, months)
     earlier = int(events.filter(pl.col("month") < month_list[0])["events"].sum())
     events = events.filter(pl.col("month") >= month_list[0])
     totals = events.group_by("root_code").agg(pl.col("events").sum()).sort(["events", "root_code"], descending=[True, False])
@@ -148,9 +150,9 @@ def render_overview(con: duckdb.DuckDBPyConnection, weeks: int = 12, months: int
     articles, originals, first_day, last_day = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE duplicate_of IS NULL), min(news_date), max(news_date) "
         "FROM articles JOIN article_dates USING (article_id)"
-    ).fetchone()
-    entities = con.execute("SELECT count(*) FROM entities").fetchone()[0]
-    events = con.execute("SELECT count(*) FROM events").fetchone()[0]
+    ).fetchall()[0]
+    entities = con.execute("SELECT count(*) FROM entities").fetchall()[0][0]
+    events = con.execute("SELECT count(*) FROM events").fetchall()[0][0]
     span = f"{first_day} – {last_day}" if first_day else "no dated article"
     cells = [
         (f"{articles:,}", "articles"),

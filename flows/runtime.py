@@ -1,4 +1,5 @@
 """Make sure every process of a run talks to one Prefect API, and find it cheaply."""
+
 from __future__ import annotations
 
 import atexit
@@ -106,7 +107,7 @@ def _stop_server(temporary) -> None:
         try:
             from prefect.logging.handlers import APILogHandler
 
-            APILogHandler.flush()
+            APILogHandler.flush()  # type: ignore[call-arg]  # a classmethod at run time; its stub says instance method
         except Exception:  # noqa: BLE001 - shutting down; nothing left to report to
             pass
     temporary.stop()

@@ -1,4 +1,5 @@
 """The flow a cron deployment runs: plain parameters in, one ingest run."""
+
 from __future__ import annotations
 
 from pathlib import Path

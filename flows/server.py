@@ -6,6 +6,7 @@ with its output in `$PREFECT_HOME/kabar-server.log`; its pid, port and API URL a
 instead of the 10–35 s a temporary server costs. This module imports nothing from Prefect: starting,
 finding and stopping the server must stay cheap.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -115,7 +116,10 @@ def start(timeout: float | None = None) -> ServerInfo:
         log.flush()
         process = subprocess.Popen(
             [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: a Ctrl-C meant for `kabar ingest` does not reach it
             close_fds=True,
         )

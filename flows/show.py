@@ -1,4 +1,5 @@
 """`kabar show`: an article's raw text beside its clean text, with every removal and its rule."""
+
 from __future__ import annotations
 
 import io
@@ -31,7 +32,9 @@ def render_article(db_path: Path, article_id: str, width: int = 180) -> str:
         ).fetchall()
     finally:
         con.close()
-    (article_id, source_path, outlet, dateline, title, author, agency, published_date, language, duplicate_of, body, raw_text) = row
+    (article_id, source_path, outlet, dateline, title, author, agency, published_date, language, duplicate_of, body, raw_text) = (
+        row
+    )
     removed_by_line: dict[int, list[tuple[str, str, str]]] = {}
     for line_no, rule, kind, text in removed:
         removed_by_line.setdefault(line_no, []).append((rule, kind, text))

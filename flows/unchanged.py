@@ -5,6 +5,7 @@ the run in `runs` and as a completed flow run on the Prefect server (through its
 shows in the UI. Anything else (a new or changed file, a warehouse whose schema is behind, a busy file)
 falls through to the full flow, which makes the same decision again with the same SQL.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,8 +24,8 @@ class Precheck:
     """What the folder holds against the manifest, learnt before the flow starts."""
 
     files_seen: int
-    n_changed: int | None   # None: could not tell (busy file, older schema); the flow decides
-    warnings: list[str]     # entries skipped while listing (the flow lists again and logs them)
+    n_changed: int | None  # None: could not tell (busy file, older schema); the flow decides
+    warnings: list[str]  # entries skipped while listing (the flow lists again and logs them)
 
     @property
     def nothing_new(self) -> bool:
@@ -50,9 +51,11 @@ def check(input_dir: Path, db_path: Path) -> Precheck:
             return Precheck(len(rows), None, warnings)
         # Compared in Python, and no bound parameters: binding any makes DuckDB import pandas (a second or more).
         root = str(input_dir.resolve())
-        known = set(con.execute(
-            f"SELECT source_path, size_bytes, mtime_ns FROM main.files WHERE starts_with(source_path, {_literal(root)})"
-        ).fetchall())
+        known = set(
+            con.execute(
+                f"SELECT source_path, size_bytes, mtime_ns FROM main.files WHERE starts_with(source_path, {_literal(root)})"
+            ).fetchall()
+        )
         n_changed = sum((path, size, mtime) not in known for path, size, mtime, _ in rows)
     except duckdb.Error:
         return Precheck(len(rows), None, warnings)
@@ -92,7 +95,10 @@ def _literal(value: str | int | None) -> str:
 def _schema_current(con: duckdb.DuckDBPyConnection) -> bool:
     """True when every migration file has been applied (a newer Kabar may need the flow to migrate first)."""
     # warehouse.store's SQL_DIR, found without importing store (which imports polars).
-    sql_dir = Path(importlib.util.find_spec("warehouse").submodule_search_locations[0]) / "sql"
+    spec = importlib.util.find_spec("warehouse")
+    if spec is None or not spec.submodule_search_locations:
+        return False
+    sql_dir = Path(spec.submodule_search_locations[0]) / "sql"
     try:
         applied = dict(con.execute("SELECT name, sha256 FROM schema_migrations").fetchall())
     except duckdb.Error:

@@ -7,6 +7,7 @@
 - Each worker asks the kernel for SIGKILL when its parent dies (`init_worker`), so even `kill -9` of
   `kabar` leaves no worker running.
 """
+
 from __future__ import annotations
 
 import signal

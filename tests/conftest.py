@@ -1,4 +1,5 @@
 """Shared fixtures: one Prefect test server per session, a fresh DuckDB per test."""
+
 from __future__ import annotations
 
 import os

@@ -23,31 +23,91 @@ import re
 from dataclasses import dataclass
 
 MONTHS: dict[str, int] = {
-    "januari": 1, "jan": 1, "january": 1,
-    "februari": 2, "pebruari": 2, "feb": 2, "peb": 2, "february": 2,
-    "maret": 3, "mar": 3, "mrt": 3, "march": 3,
-    "april": 4, "apr": 4,
-    "mei": 5, "may": 5,
-    "juni": 6, "jun": 6, "june": 6,
-    "juli": 7, "jul": 7, "july": 7,
-    "agustus": 8, "agu": 8, "agt": 8, "agus": 8, "ags": 8, "aug": 8, "august": 8,
-    "september": 9, "sep": 9, "sept": 9,
-    "oktober": 10, "okt": 10, "oct": 10, "october": 10,
-    "november": 11, "nov": 11, "nop": 11, "nopember": 11,
-    "desember": 12, "des": 12, "dec": 12, "december": 12,
+    "januari": 1,
+    "jan": 1,
+    "january": 1,
+    "februari": 2,
+    "pebruari": 2,
+    "feb": 2,
+    "peb": 2,
+    "february": 2,
+    "maret": 3,
+    "mar": 3,
+    "mrt": 3,
+    "march": 3,
+    "april": 4,
+    "apr": 4,
+    "mei": 5,
+    "may": 5,
+    "juni": 6,
+    "jun": 6,
+    "june": 6,
+    "juli": 7,
+    "jul": 7,
+    "july": 7,
+    "agustus": 8,
+    "agu": 8,
+    "agt": 8,
+    "agus": 8,
+    "ags": 8,
+    "aug": 8,
+    "august": 8,
+    "september": 9,
+    "sep": 9,
+    "sept": 9,
+    "oktober": 10,
+    "okt": 10,
+    "oct": 10,
+    "october": 10,
+    "november": 11,
+    "nov": 11,
+    "nop": 11,
+    "nopember": 11,
+    "desember": 12,
+    "des": 12,
+    "dec": 12,
+    "december": 12,
 }
 # Full month names only: a bare `Mar` or `Jan` after `pada` is too often a name.
 FULL_MONTHS = {
-    "januari", "februari", "pebruari", "maret", "april", "mei", "juni", "juli",
-    "agustus", "september", "oktober", "november", "nopember", "desember",
+    "januari",
+    "februari",
+    "pebruari",
+    "maret",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "agustus",
+    "september",
+    "oktober",
+    "november",
+    "nopember",
+    "desember",
 }
 WEEKDAYS: dict[str, int] = {
-    "senin": 0, "selasa": 1, "rabu": 2, "kamis": 3, "jumat": 4, "jum'at": 4,
-    "sabtu": 5, "minggu": 6, "ahad": 6,
+    "senin": 0,
+    "selasa": 1,
+    "rabu": 2,
+    "kamis": 3,
+    "jumat": 4,
+    "jum'at": 4,
+    "sabtu": 5,
+    "minggu": 6,
+    "ahad": 6,
 }
 NUMBER_WORDS: dict[str, int] = {
-    "satu": 1, "se": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6,
-    "tujuh": 7, "delapan": 8, "sembilan": 9, "sepuluh": 10,
+    "satu": 1,
+    "se": 1,
+    "dua": 2,
+    "tiga": 3,
+    "empat": 4,
+    "lima": 5,
+    "enam": 6,
+    "tujuh": 7,
+    "delapan": 8,
+    "sembilan": 9,
+    "sepuluh": 10,
 }
 PRECISIONS = ("day", "week", "month", "year")
 
@@ -86,22 +146,49 @@ _E = r"(?![\w/])"
 
 # (family, pattern); every pattern is compiled case-insensitively.
 _FAMILIES: list[tuple[str, str]] = [
-    ("full", rf"{_B}(?:(?P<wd>{_WEEKDAY_RE}),?\s+)?(?:tanggal\s+|tgl\.?\s+)?(?P<d>\d{{1,2}})\s+(?P<m>{_MONTH_RE})\s*,?\s+(?P<y>{_YEAR_RE}){_E}"),
+    (
+        "full",
+        rf"{_B}(?:(?P<wd>{_WEEKDAY_RE}),?\s+)?(?:tanggal\s+|tgl\.?\s+)?(?P<d>\d{{1,2}})\s+(?P<m>{_MONTH_RE})\s*,?\s+(?P<y>{_YEAR_RE}){_E}",
+    ),
     ("iso", rf"{_B}(?P<y>{_YEAR_RE})-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}}){_E}"),
-    ("numeric", rf"{_B}(?:(?P<wd>{_WEEKDAY_RE}),?\s*)?(?P<open>\(\s*)?(?P<d>\d{{1,2}})\s*(?P<sep>[/.-])\s*(?P<m>\d{{1,2}})\s*(?P=sep)\s*(?P<y>\d{{4}}|\d{{2}})(?(open)\s*\)){_E}"),
-    ("day_range", rf"{_B}(?:tanggal\s+)?(?P<d1>\d{{1,2}})\s*(?:-|–|hingga|sampai|s/d)\s*(?P<d2>\d{{1,2}})\s+(?P<m>{_MONTH_RE})(?:\s*,?\s+(?P<y>{_YEAR_RE}))?(?![\w/])"),
+    (
+        "numeric",
+        rf"{_B}(?:(?P<wd>{_WEEKDAY_RE}),?\s*)?(?P<open>\(\s*)?(?P<d>\d{{1,2}})\s*(?P<sep>[/.-])\s*(?P<m>\d{{1,2}})\s*(?P=sep)\s*(?P<y>\d{{4}}|\d{{2}})(?(open)\s*\)){_E}",
+    ),
+    (
+        "day_range",
+        rf"{_B}(?:tanggal\s+)?(?P<d1>\d{{1,2}})\s*(?:-|–|hingga|sampai|s/d)\s*(?P<d2>\d{{1,2}})\s+(?P<m>{_MONTH_RE})(?:\s*,?\s+(?P<y>{_YEAR_RE}))?(?![\w/])",
+    ),
     ("weekday_dm", rf"{_B}(?:hari\s+)?(?P<wd>{_WEEKDAY_RE})\s*,?\s*\(\s*(?P<d>\d{{1,2}})\s*/\s*(?P<m>\d{{1,2}})\s*\)"),
-    ("paren_dm", rf"\(\s*(?P<d>\d{{1,2}})\s*/\s*(?P<m>\d{{1,2}})\s*\)"),
-    ("day_month", rf"{_B}(?:(?P<wd>{_WEEKDAY_RE}),?\s+)?(?:tanggal\s+|tgl\.?\s+)?(?P<d>\d{{1,2}})\s+(?P<m>{_MONTH_RE})(?!\s*,?\s+{_YEAR_RE})(?P<rel>\s+(?:tahun\s+(?:lalu|ini|depan)|lalu|silam|mendatang|nanti))?(?![\w])"),
+    ("paren_dm", r"\(\s*(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})\s*\)"),
+    (
+        "day_month",
+        rf"{_B}(?:(?P<wd>{_WEEKDAY_RE}),?\s+)?(?:tanggal\s+|tgl\.?\s+)?(?P<d>\d{{1,2}})\s+(?P<m>{_MONTH_RE})(?!\s*,?\s+{_YEAR_RE})(?P<rel>\s+(?:tahun\s+(?:lalu|ini|depan)|lalu|silam|mendatang|nanti))?(?![\w])",
+    ),
     ("month_year", rf"{_B}(?:bulan\s+)?(?P<m>{_MONTH_RE})\s*,?\s+(?:tahun\s+)?(?P<y>{_YEAR_RE}){_E}"),
-    ("month", rf"{_B}(?:(?:bulan)\s+(?P<m>{_MONTH_RE})|(?:(?:pada|sejak|hingga|sampai|awal|akhir|pertengahan|medio|selama|per)\s+)?(?P<m2>{_FULL_MONTH_RE}))(?P<rel>\s+(?:tahun\s+(?:lalu|ini|depan)|lalu|depan|mendatang|nanti|ini))?(?![\w-])"),
-    ("year_range", rf"{_B}(?:antara\s+)?(?:tahun\s+)?(?P<y1>{_YEAR_RE})\s*(?:-|–|—|\s(?:dan|hingga|sampai|s/d)\s)\s*(?:tahun\s+)?(?P<y2>{_YEAR_RE}){_E}"),
+    (
+        "month",
+        rf"{_B}(?:(?:bulan)\s+(?P<m>{_MONTH_RE})|(?:(?:pada|sejak|hingga|sampai|awal|akhir|pertengahan|medio|selama|per)\s+)?(?P<m2>{_FULL_MONTH_RE}))(?P<rel>\s+(?:tahun\s+(?:lalu|ini|depan)|lalu|depan|mendatang|nanti|ini))?(?![\w-])",
+    ),
+    (
+        "year_range",
+        rf"{_B}(?:antara\s+)?(?:tahun\s+)?(?P<y1>{_YEAR_RE})\s*(?:-|–|—|\s(?:dan|hingga|sampai|s/d)\s)\s*(?:tahun\s+)?(?P<y2>{_YEAR_RE}){_E}",
+    ),
     ("decade", rf"{_B}(?:tahun\s+|era\s+|dekade\s+)?(?:(?P<c>1[89]|20)(?P<dd>\d)0|(?<=tahun\s)(?P<short>[1-9])0)\s*-?\s*an{_E}"),
-    ("year", rf"{_B}(?:(?:tahun|pada|sejak|hingga|sampai|awal|akhir|pertengahan|medio|selama|per|jelang|menjelang|usai|era|di|dalam|untuk|sebelum|setelah|sesudah)\s+)?(?P<y>{_YEAR_RE})(?!\w|[/.,-]\d|\s*-\s*an|\s+(?:{_COUNTED_NOUNS})\b)"),
-    ("relative_ago", rf"{_B}(?P<n>{_NUM_RE})\s+(?P<unit>hari|minggu|pekan|bulan|tahun)\s+(?P<dir>lalu|silam|yang\s+lalu|kemudian|mendatang|lagi)(?!\w)"),
+    (
+        "year",
+        rf"{_B}(?:(?:tahun|pada|sejak|hingga|sampai|awal|akhir|pertengahan|medio|selama|per|jelang|menjelang|usai|era|di|dalam|untuk|sebelum|setelah|sesudah)\s+)?(?P<y>{_YEAR_RE})(?!\w|[/.,-]\d|\s*-\s*an|\s+(?:{_COUNTED_NOUNS})\b)",
+    ),
+    (
+        "relative_ago",
+        rf"{_B}(?P<n>{_NUM_RE})\s+(?P<unit>hari|minggu|pekan|bulan|tahun)\s+(?P<dir>lalu|silam|yang\s+lalu|kemudian|mendatang|lagi)(?!\w)",
+    ),
     ("relative_unit", rf"{_B}(?P<unit>tahun|bulan|minggu|pekan)\s+(?P<rel>lalu|kemarin|ini|depan|mendatang)(?!\w)"),
     ("relative_day", rf"{_B}(?P<word>hari\s+ini|kemarin\s+lusa|kemarin|besok|esok\s+hari|lusa){_E}"),
-    ("weekday_week", rf"{_B}(?:hari\s+)?(?P<wd>{_WEEKDAY_RE})\s+(?:pekan|minggu)\s+(?P<rel>lalu|kemarin|ini|depan|mendatang)(?!\w)"),
+    (
+        "weekday_week",
+        rf"{_B}(?:hari\s+)?(?P<wd>{_WEEKDAY_RE})\s+(?:pekan|minggu)\s+(?P<rel>lalu|kemarin|ini|depan|mendatang)(?!\w)",
+    ),
     ("weekday", rf"{_B}(?:(?P<hari>hari)\s+)?(?P<wd>{_WEEKDAY_RE})(?P<rel>\s+(?:lalu|kemarin|depan|mendatang|ini))?(?!\w)"),
 ]
 _COMPILED = [(family, re.compile(pattern, re.IGNORECASE)) for family, pattern in _FAMILIES]
@@ -113,7 +200,9 @@ _WEEKDAY_WORDS = frozenset(WEEKDAYS) | {"jumat"}
 _UNIT_WORDS = frozenset({"hari", "minggu", "pekan", "bulan", "tahun"})
 _RELATIVE_WORDS = frozenset({"lalu", "kemarin", "ini", "depan", "mendatang", "silam", "kemudian", "lagi"})
 _DAY_WORDS = frozenset({"hari", "kemarin", "besok", "esok", "lusa"})
-_NEEDS_DIGIT = frozenset({"full", "iso", "numeric", "day_range", "weekday_dm", "paren_dm", "day_month", "month_year", "year_range", "decade", "year"})
+_NEEDS_DIGIT = frozenset(
+    {"full", "iso", "numeric", "day_range", "weekday_dm", "paren_dm", "day_month", "month_year", "year_range", "decade", "year"}
+)
 _NEEDS_MONTH = frozenset({"full", "day_range", "day_month", "month_year", "month"})
 _NEEDS_WEEKDAY = frozenset({"weekday_dm", "weekday_week", "weekday"})
 
@@ -151,9 +240,7 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
 
 def _closest_year(month: int, day: int, reference: dt.date) -> dt.date | None:
     """The date with this month and day nearest to the reference (ties to the past)."""
-    candidates = [
-        d for d in (_safe_date(reference.year + k, month, day) for k in (-1, 0, 1)) if d
-    ]
+    candidates = [d for d in (_safe_date(reference.year + k, month, day) for k in (-1, 0, 1)) if d]
     if not candidates:
         return None
     return min(candidates, key=lambda d: (abs((d - reference).days), d > reference))

@@ -1,4 +1,5 @@
 """Decode raw file bytes into text, or say why a file cannot be an article."""
+
 from __future__ import annotations
 
 import codecs
@@ -44,7 +45,7 @@ def decode_bytes(raw: bytes, max_bytes: int) -> Decoded:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             try:
-                return _checked(raw[len(bom):].decode(encoding.replace("-sig", "")), encoding)
+                return _checked(raw[len(bom) :].decode(encoding.replace("-sig", "")), encoding)
             except UnicodeDecodeError as error:
                 return Decoded(None, None, "undecodable", f"{encoding} after BOM: {error.reason}")
     sample = raw[:65536]
@@ -126,8 +127,6 @@ def decode_documents(documents: pl.DataFrame, max_bytes: int) -> tuple[pl.DataFr
         pl.Series("reason", [o.reason for o in outcomes], dtype=pl.String),
         pl.Series("detail", [o.detail for o in outcomes], dtype=pl.String),
     )
-    quarantine = decoded.filter(pl.col("reason").is_not_null()).select(
-        "source_path", "source_sha256", "reason", "detail"
-    )
+    quarantine = decoded.filter(pl.col("reason").is_not_null()).select("source_path", "source_sha256", "reason", "detail")
     kept = decoded.filter(pl.col("reason").is_null()).drop("reason", "detail")
     return kept, quarantine

@@ -155,9 +155,7 @@ _ASCII_WORD = np.zeros(256, dtype=bool)
 _ASCII_WORD[[ord(c) for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"]] = True
 _WORD_HASH_BASE = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier (golden ratio) of the word hash
 # _LANE_MASKS[n]: keeps the first n of 16 bytes read as two little-endian 64-bit lanes.
-_LANE_MASKS = np.array(
-    [np.frombuffer(bytes([255] * n + [0] * (16 - n)), dtype="<u8") for n in range(17)], dtype=np.uint64
-)
+_LANE_MASKS = np.array([np.frombuffer(bytes([255] * n + [0] * (16 - n)), dtype="<u8") for n in range(17)], dtype=np.uint64)
 
 
 def _word_bytes(data: np.ndarray) -> np.ndarray:
@@ -169,10 +167,15 @@ def _word_bytes(data: np.ndarray) -> np.ndarray:
     width = 2 + (data[lead] >= 0xE0) + (data[lead] >= 0xF0)
     padded = np.concatenate([data, np.zeros(3, dtype=np.uint8)]).astype(np.uint32)
     code = np.where(
-        width == 2, ((padded[lead] & 0x1F) << 6) | (padded[lead + 1] & 0x3F),
+        width == 2,
+        ((padded[lead] & 0x1F) << 6) | (padded[lead + 1] & 0x3F),
         np.where(
-            width == 3, ((padded[lead] & 0x0F) << 12) | ((padded[lead + 1] & 0x3F) << 6) | (padded[lead + 2] & 0x3F),
-            ((padded[lead] & 0x07) << 18) | ((padded[lead + 1] & 0x3F) << 12) | ((padded[lead + 2] & 0x3F) << 6) | (padded[lead + 3] & 0x3F),
+            width == 3,
+            ((padded[lead] & 0x0F) << 12) | ((padded[lead + 1] & 0x3F) << 6) | (padded[lead + 2] & 0x3F),
+            ((padded[lead] & 0x07) << 18)
+            | ((padded[lead + 1] & 0x3F) << 12)
+            | ((padded[lead + 2] & 0x3F) << 6)
+            | (padded[lead + 3] & 0x3F),
         ),
     )
     distinct, inverse = np.unique(code, return_inverse=True)
@@ -259,9 +262,7 @@ def _signature_matrix(rows: pl.DataFrame, n: int, params: DedupParams) -> np.nda
         return np.zeros((0, params.num_perm), dtype=np.uint32)
     counts = np.bincount(rows["doc"].to_numpy(), minlength=n)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.uint64)
-    digests = RMinHash.digest_matrix_from_flat_token_hashes(
-        rows["h"].to_numpy(), offsets, params.num_perm, params.seed
-    )
+    digests = RMinHash.digest_matrix_from_flat_token_hashes(rows["h"].to_numpy(), offsets, params.num_perm, params.seed)
     return np.asarray(digests.to_rows(), dtype=np.uint32)
 
 

@@ -1,4 +1,5 @@
 """Detect each article's language, deterministically, with a Malay/Indonesian tie-break."""
+
 from __future__ import annotations
 
 import re

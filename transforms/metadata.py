@@ -86,7 +86,9 @@ class OutletMatcher:
             # thelighthousepeople.com, <text>
             re.compile(rf"(?P<outlet>{_DOMAIN})\s*,\s+(?=\S)"),
             # JAKARTA –  |  SEOUL –  |  BANDA ACEH -  |  Jakarta -  (title case: one word, or a known two-word city)
-            re.compile(rf"(?P<city>[A-Z][A-Z'’.]+(?:[ -][A-Z][A-Z'’.]+){{0,2}}|[A-Z][a-z'’]+|{_MULTIWORD_CITIES}){_DASH}(?=[A-Z0-9\"“‘'(])"),
+            re.compile(
+                rf"(?P<city>[A-Z][A-Z'’.]+(?:[ -][A-Z][A-Z'’.]+){{0,2}}|[A-Z][a-z'’]+|{_MULTIWORD_CITIES}){_DASH}(?=[A-Z0-9\"“‘'(])"
+            ),
         ]
         self._known = [(o, re.compile(rf"(?:{o.pattern})")) for o in outlets]
         self._canonical_cache: dict[str, Outlet | None] = {}  # memo only: answers never change
@@ -105,8 +107,8 @@ class OutletMatcher:
         if hint not in self._hint_cache:
             lowered = hint.strip().lower()
             self._hint_cache[hint] = next(
-                (o for o, p in self._known
-                 if lowered in (o.key, o.name.lower(), o.name.lower().split(".")[0]) or p.search(hint)), None
+                (o for o, p in self._known if lowered in (o.key, o.name.lower(), o.name.lower().split(".")[0]) or p.search(hint)),
+                None,
             )
         return self._hint_cache[hint]
 
@@ -234,15 +236,17 @@ def _take_prefix(header: ArticleHeader, i: int, offset: int, line: str, prefix: 
             header.dateline = normalise_city(city)
     if agency:
         header.agency = agency
-    rule = "metadata.outlet_dateline" if header.outlet and header.dateline else (
-        "metadata.dateline" if header.dateline else "metadata.outlet"
+    rule = (
+        "metadata.outlet_dateline"
+        if header.outlet and header.dateline
+        else ("metadata.dateline" if header.dateline else "metadata.outlet")
     )
     cuts = [(offset, offset + prefix.end(), rule)]
     if written_outlet and not city:
-        title = _glued_title(line[prefix.end():])
+        title = _glued_title(line[prefix.end() :])
         if title is not None:
             header.title = title
             start = offset + prefix.end()
-            sentence = re.match(r".{8,160}?[.!?](?:\s+|$)", line[prefix.end():])
+            sentence = re.match(r".{8,160}?[.!?](?:\s+|$)", line[prefix.end() :])
             cuts.append((start, start + sentence.end(), "metadata.title"))
     header.prefix_cuts[i] = cuts

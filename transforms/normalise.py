@@ -4,6 +4,7 @@ One chain of polars string expressions (Rust regexes over the whole batch): NFC,
 space-like and invisible characters, runs of spaces and blank lines, stray ` . .` artefacts and
 glued list headings. Quotes and paragraphs are kept.
 """
+
 from __future__ import annotations
 
 import unicodedata

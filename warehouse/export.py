@@ -100,7 +100,7 @@ def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool
         con.execute(
             "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? AND column_name = ?",
             [table, column],
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     )
 
 
@@ -184,12 +184,12 @@ def export(con: duckdb.DuckDBPyConnection, name: str, fmt: str, out_dir: Path) -
             shutil.rmtree(target)
         rows = con.execute(
             f"COPY ({MONTH_PARTITIONED[name]}) TO '{_quoted(target)}' ({options}, PARTITION_BY (month))"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         return ExportResult(name, rows, target, partitioned_by="month")
     else:
         select = f'SELECT * FROM main."{name}"'
         target = out_dir / f"{name}.{fmt}"
-    rows = con.execute(f"COPY ({select}) TO '{_quoted(target)}' ({options})").fetchone()[0]
+    rows = con.execute(f"COPY ({select}) TO '{_quoted(target)}' ({options})").fetchall()[0][0]
     return ExportResult(name, rows, target)
 
 
@@ -204,7 +204,7 @@ def read_back_count(con: duckdb.DuckDBPyConnection, result: ExportResult, fmt: s
         reader = f"read_csv('{_quoted(result.path)}', header = {header}, delim = '{delimiter}', all_varchar = true)"
     else:
         reader = f"read_json('{_quoted(result.path)}', format = 'newline_delimited')"
-    return con.execute(f"SELECT count(*) FROM {reader}").fetchone()[0]
+    return con.execute(f"SELECT count(*) FROM {reader}").fetchall()[0][0]
 
 
 def _quoted(path: Path | str) -> str:

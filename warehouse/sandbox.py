@@ -8,6 +8,7 @@ first: exactly one statement, and a query (SELECT, WITH, FROM, VALUES, DESCRIBE,
 never ATTACH, COPY, EXPORT, INSTALL, LOAD, SET, PRAGMA, CALL or DDL/DML. DuckDB enforces the first two
 whatever the check lets through; the check gives a clear message for what is refused.
 """
+
 from __future__ import annotations
 
 import os

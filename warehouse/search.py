@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -82,7 +83,7 @@ def _articles_fingerprint(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
     """(article count, a hash of every article id and body hash): changes whenever an article is added, removed or re-cleaned."""
     count, digest = con.execute(
         "SELECT count(*), coalesce(bit_xor(hash(article_id, body_sha256)), 0)::VARCHAR FROM main.articles"
-    ).fetchone()
+    ).fetchall()[0]
     return count, digest
 
 
@@ -91,10 +92,10 @@ def index_state(con: duckdb.DuckDBPyConnection) -> IndexState:
     current, digest = _articles_fingerprint(con)
     has_state = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'search_index_state'"
-    ).fetchone()[0]  # absent in a warehouse not yet migrated to 190_search.sql
-    has_index = con.execute("SELECT count(*) FROM information_schema.schemata WHERE schema_name = ?", [INDEX_SCHEMA]).fetchone()[
+    ).fetchall()[0][0]  # absent in a warehouse not yet migrated to 190_search.sql
+    has_index = con.execute("SELECT count(*) FROM information_schema.schemata WHERE schema_name = ?", [INDEX_SCHEMA]).fetchall()[
         0
-    ]
+    ][0]
     row = (
         con.execute("SELECT n_articles, articles_fingerprint, built_at FROM main.search_index_state").fetchone()
         if has_state
@@ -280,7 +281,8 @@ def search(
     ]
     if not term_ids:
         return []
-    filters, params = [], {"limit": limit}
+    filters: list[str] = []
+    params: dict[str, Any] = {"limit": limit}
     if outlet:
         filters.append("lower(a.outlet) = lower($outlet)")
         params["outlet"] = outlet

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 import polars as pl
 
@@ -49,12 +51,12 @@ def next_ingest_order(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute(
         "SELECT coalesce(max(ingest_order) + 1, 0) FROM (SELECT ingest_order FROM main.dedup_signatures "
         "UNION ALL SELECT ingest_order FROM staging.dedup_signatures)"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
 
 
 def _bodies(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> pl.DataFrame:
     """Bodies of a few published or staged articles, by key lookup (both tables index article_id)."""
-    schema = {"article_id": pl.String, "body": pl.String}
+    schema: dict[str, Any] = {"article_id": pl.String, "body": pl.String}
     if not article_ids:
         return pl.DataFrame(schema=schema)
     # A literal IN list lets DuckDB use the article_id indexes; a join with a registered frame would scan every body.
@@ -65,7 +67,7 @@ def _bodies(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> pl.DataFr
             f"UNION ALL SELECT article_id, body FROM staging.articles WHERE article_id IN ({keys})"
         )
         .pl()
-        .cast(schema)
+        .cast(pl.Schema(schema))
     )
 
 
@@ -112,4 +114,4 @@ def run_furniture(con: duckdb.DuckDBPyConnection, run_counts: str) -> pl.DataFra
         f"SELECT * FROM ({merged_learned_sql(run_counts)}) WHERE n_articles >= ? ORDER BY outlet, line_hash",
         [LEARNED_MIN_ARTICLES],
     ).pl()
-    return furniture_of(learned.select(list(LEARNED_SCHEMA)).cast(LEARNED_SCHEMA))
+    return furniture_of(learned.select(list(LEARNED_SCHEMA)).cast(pl.Schema(LEARNED_SCHEMA)))

@@ -105,7 +105,7 @@ def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return bool(
         con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, table]
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     )
 
 
@@ -178,7 +178,7 @@ def publish(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
                 SELECT s.* FROM staging.{table} s
                 WHERE NOT EXISTS (SELECT 1 FROM main.{table} p WHERE {join})
                 """
-            ).fetchone()[0]
+            ).fetchall()[0][0]
         if "events" in inserted:
             _refresh_event_article_counts(con)
         _merge_entity_aliases(con)
@@ -246,7 +246,7 @@ def merged_learned_sql(run_counts: str) -> str:
 
 def _merge_learned_boilerplate(con: duckdb.DuckDBPyConnection) -> None:
     """Fold the unit's staged line counts into `learned_boilerplate` (see `merged_learned_sql`)."""
-    if not con.execute("SELECT count(*) FROM staging.learned_boilerplate").fetchone()[0]:
+    if not con.execute("SELECT count(*) FROM staging.learned_boilerplate").fetchall()[0][0]:
         return
     con.execute(f"CREATE OR REPLACE TEMP TABLE merged_learned AS {merged_learned_sql('staging.learned_boilerplate')}")
     con.execute("DELETE FROM main.learned_boilerplate")
@@ -277,7 +277,7 @@ def mark_crashed_runs(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute(
         "UPDATE runs SET status = 'crashed', finished_at = coalesce(finished_at, now()::TIMESTAMP), "
         "error = coalesce(error, 'the process running it stopped without recording an outcome') WHERE status = 'running'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
 
 
 def mark_superseded(con: duckdb.DuckDBPyConnection) -> int:
@@ -309,7 +309,7 @@ def mark_superseded(con: duckdb.DuckDBPyConnection) -> int:
         WHERE old.source_path = s.source_path AND old.article_id <> s.article_id
           AND (old.superseded_by IS NULL OR old.superseded_by <> s.article_id)
         """
-    ).fetchone()[0]
+    ).fetchall()[0][0]
 
 
 def empty_staging(con: duckdb.DuckDBPyConnection) -> None:
@@ -319,4 +319,4 @@ def empty_staging(con: duckdb.DuckDBPyConnection) -> None:
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row count of every published table."""
-    return {table: con.execute(f"SELECT count(*) FROM main.{table}").fetchone()[0] for table in published_tables(con)}
+    return {table: con.execute(f"SELECT count(*) FROM main.{table}").fetchall()[0][0] for table in published_tables(con)}

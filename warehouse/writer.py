@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -29,13 +30,16 @@ from expectations.results import combine_units, write_dq_results, write_run_repo
 from expectations.suites import MAX_ROW_FAILURE_RATE, SUITES
 from warehouse import rowlevel, state, store
 
+if TYPE_CHECKING:  # checkpoint imports Great Expectations, which the writer loads only when it validates
+    from expectations.checkpoint import DQOutcome
+
 
 @dataclass
 class UnitOutcome:
     """One commit unit's verdict and what publishing it inserted."""
 
     number: int
-    dq: object  # expectations.checkpoint.DQOutcome
+    dq: DQOutcome
     published: dict[str, int] = field(default_factory=dict)  # rows inserted per table; empty when blocked
     row_actions: dict[str, int] = field(default_factory=dict)  # quarantined / dropped / nulled rows
 
@@ -82,7 +86,7 @@ class Writer:
         self._routed: set[str] = set()  # hashes sent to workers this run: batches in flight have not staged theirs yet
         self._steps: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
         self._counts_ready = False
-        self._why = {check.column: check.why for suite in SUITES for check in suite.row_level_checks()}
+        self._why = {check.column: check.why for suite in SUITES for check in suite.row_level_checks() if check.column}
 
     # ------------------------------------------------------------ bookkeeping
 

@@ -1,4 +1,5 @@
 """The benchmark corpus: deterministic, realistic rates of furniture, encodings, duplicates and bad files."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,7 +37,9 @@ def _texts(files: dict[str, bytes]) -> dict[str, str]:
 def test_same_seed_writes_same_bytes_and_another_seed_does_not(tmp_path, sample_paragraphs):
     for name in ("a", "b", "c"):
         generate_corpus(tmp_path / name, 200, seed=1 if name != "c" else 2, paragraphs=sample_paragraphs)
-    read = {name: {str(p.relative_to(tmp_path / name)): p.read_bytes() for p in (tmp_path / name).rglob("*.txt")} for name in "abc"}
+    read = {
+        name: {str(p.relative_to(tmp_path / name)): p.read_bytes() for p in (tmp_path / name).rglob("*.txt")} for name in "abc"
+    }
 
     assert len(read["a"]) == 200
     assert read["a"] == read["b"]

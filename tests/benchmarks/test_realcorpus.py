@@ -1,4 +1,5 @@
 """The real-text corpus generator and the RSS chart, on a small made-up source folder."""
+
 from __future__ import annotations
 
 import struct
@@ -15,7 +16,9 @@ def _source(tmp_path: Path) -> Path:
     for outlet in ("kabarsatu", "kabardua"):
         (source / outlet).mkdir(parents=True)
         for number in range(4):
-            sentences = " ".join(f"Warga desa {outlet} nomor {number} membangun jembatan ke-{k} bersama relawan." for k in range(8))
+            sentences = " ".join(
+                f"Warga desa {outlet} nomor {number} membangun jembatan ke-{k} bersama relawan." for k in range(8)
+            )
             (source / outlet / f"{number}.txt").write_text(f"Judul berita {number}\n\n{sentences}\n\nEditor: Redaksi\n")
     return source
 
@@ -42,7 +45,7 @@ def test_rss_chart_is_a_valid_png(tmp_path: Path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (900, 420)
-    idat = data[data.index(b"IDAT") + 4:data.index(b"IEND") - 8]
+    idat = data[data.index(b"IDAT") + 4 : data.index(b"IEND") - 8]
     raw = zlib.decompress(idat)
     assert len(raw) == height * (1 + width * 3)
     assert raw.count(b"\x00\x00\x00") > 100  # the black tree line and axes were drawn

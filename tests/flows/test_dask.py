@@ -1,4 +1,5 @@
 """Scale-out: the transform batches on a local Dask cluster of worker processes build the same warehouse."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,7 +29,10 @@ COMPARED = {
 def _rows(db: Path) -> dict[str, list[tuple]]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return {table: sorted(con.execute(f"SELECT {columns} FROM {table}").fetchall(), key=repr) for table, columns in COMPARED.items()}
+        return {
+            table: sorted(con.execute(f"SELECT {columns} FROM {table}").fetchall(), key=repr)
+            for table, columns in COMPARED.items()
+        }
     finally:
         con.close()
 

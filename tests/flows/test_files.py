@@ -1,4 +1,5 @@
 """Discovery and reading: every directory entry ends as a listed file or a warning line, and nothing hangs."""
+
 from __future__ import annotations
 
 import os

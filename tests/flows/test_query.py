@@ -1,4 +1,5 @@
 """`kabar query` runs one read-only query and refuses every way out of the warehouse; busy files exit 3."""
+
 from __future__ import annotations
 
 import hashlib
@@ -103,8 +104,13 @@ def test_a_busy_warehouse_gives_one_line_and_exit_3(two_warehouses, monkeypatch)
     db, _ = two_warehouses
     monkeypatch.setenv("KABAR_LOCK_WAIT_SECONDS", "1")
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, time; con = duckdb.connect({str(db)!r}); print('held', flush=True); time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; con = duckdb.connect({str(db)!r}); print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "held"

@@ -1,4 +1,5 @@
 """`kabar serve` against a real, separately started Prefect server: a deployment with the cron schedule and scheduled runs."""
+
 from __future__ import annotations
 
 import json
@@ -56,7 +57,9 @@ def prefect_server_process(tmp_path: Path):
     log = open(tmp_path / "server.log", "w")
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     api_url = f"http://127.0.0.1:{port}/api"
     try:
@@ -71,7 +74,11 @@ def prefect_server_process(tmp_path: Path):
 def test_serve_needs_a_running_server(tmp_path: Path):
     env = os.environ | {"PREFECT_API_URL": "http://127.0.0.1:9/api", "PREFECT_HOME": str(tmp_path)}
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "kabar"), "serve", str(SAMPLE_DIR)], env=env, capture_output=True, text=True, timeout=60
+        [str(Path(sys.executable).parent / "kabar"), "serve", str(SAMPLE_DIR)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert "prefect server start" in result.stderr
@@ -81,8 +88,19 @@ def test_serve_creates_a_cron_deployment_with_scheduled_runs(prefect_server_proc
     api_url, env = prefect_server_process
     env = env | {"PREFECT_API_URL": api_url}
     serve = subprocess.Popen(
-        [str(Path(sys.executable).parent / "kabar"), "serve", str(SAMPLE_DIR), "--cron", CRON, "--db", str(tmp_path / "k.duckdb")],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            str(Path(sys.executable).parent / "kabar"),
+            "serve",
+            str(SAMPLE_DIR),
+            "--cron",
+            CRON,
+            "--db",
+            str(tmp_path / "k.duckdb"),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         deployments = _wait_for(lambda: _post(api_url + "/deployments/filter", {}), 120, "the deployment")

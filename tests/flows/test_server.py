@@ -1,4 +1,5 @@
 """Kabar's managed Prefect server: start, status, an ingest that reuses it, the nothing-new run in its API, stop."""
+
 from __future__ import annotations
 
 import json
@@ -38,9 +39,7 @@ def server_env(tmp_path: Path):
 
 
 def _flow_runs(api_url: str) -> list[dict]:
-    request = urllib.request.Request(
-        api_url + "/flow_runs/filter", data=b"{}", headers={"Content-Type": "application/json"}
-    )
+    request = urllib.request.Request(api_url + "/flow_runs/filter", data=b"{}", headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 

@@ -1,4 +1,5 @@
 """Ctrl-C or SIGTERM to `kabar ingest`'s process group: out within 10 s, one line, run `interrupted`, no child left."""
+
 from __future__ import annotations
 
 import os
@@ -35,7 +36,11 @@ def test_a_stop_to_the_group_is_prompt_quiet_recorded_and_leaves_no_child(signum
     env = os.environ | {"PREFECT_API_URL": prefect_server}
     process = subprocess.Popen(
         [KABAR, "ingest", str(busy_folder), "--db", str(db), "--batch-size", "10", "--workers", "2"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 240

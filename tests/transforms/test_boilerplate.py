@@ -104,7 +104,7 @@ FAMILIES = [
     ("Simak juga: Gempa Magnitudo 5,1 Guncang Sukabumi", "linkout.baca_juga"),
     ("Lihat juga: Timnas Indonesia Kalahkan Vietnam 2-0", "linkout.baca_juga"),
     ("[Baca juga: KPK Periksa Tiga Saksi Kasus Korupsi Bansos]", "linkout.baca_juga"),
-    ("Simak Video \"Detik-detik Banjir Bandang Terjang Garut\"", "video_promo"),
+    ('Simak Video "Detik-detik Banjir Bandang Terjang Garut"', "video_promo"),
     ("Baca selengkapnya di sini", "read_more"),
     ("ADVERTISEMENT", "advertisement"),
     ("Advertisement", "advertisement"),
@@ -122,8 +122,11 @@ FAMILIES = [
     ("Pewarta: Dedi Supriyadi", "metadata.author"),
     ("Laporan Wartawan Tribunnews.com, Yulia Saputri", "credit_report_by"),
     ("(rzy/ega)", "metadata.author"),
-    ("Artikel ini telah tayang di Kompas.com dengan judul \"Harga Cabai Melonjak\"", "syndication"),
-    ("Disclaimer: Artikel ini bukan merupakan ajakan untuk membeli atau menjual saham. Keputusan investasi sepenuhnya ada di tangan pembaca.", "disclaimer"),
+    ('Artikel ini telah tayang di Kompas.com dengan judul "Harga Cabai Melonjak"', "syndication"),
+    (
+        "Disclaimer: Artikel ini bukan merupakan ajakan untuk membeli atau menjual saham. Keputusan investasi sepenuhnya ada di tangan pembaca.",
+        "disclaimer",
+    ),
     ("Tags: politik, ekonomi, KPK", "tag_list"),
     ("Topik: Pemilu 2024", "tag_list"),
     ("Bagikan artikel ini", "share_prompt"),
@@ -140,8 +143,15 @@ def test_each_family_is_removed_as_a_whole_line(rules, furniture, rule):
     row, removed = clean_one(rules, f"{PARAGRAPH}\n\n{furniture}\n\n{PARAGRAPH_2}")
     assert row["body"] == f"{PARAGRAPH}\n\n{PARAGRAPH_2}"
     expected = pl.DataFrame(
-        {"article_id": ["a0"], "line_no": [3], "text": [furniture], "rule": [rule], "kind": ["line"],
-         "start_char": [0], "end_char": [len(furniture)]},
+        {
+            "article_id": ["a0"],
+            "line_no": [3],
+            "text": [furniture],
+            "rule": [rule],
+            "kind": ["line"],
+            "start_char": [0],
+            "end_char": [len(furniture)],
+        },
         schema=REMOVED_SCHEMA,
     )
     assert_frame_equal(removed, expected)
@@ -161,7 +171,9 @@ def test_inline_link_out_is_cut_and_both_sides_kept(rules):
         "Sementara itu, keluarga korban meminta kasus ini diusut tuntas."
     )
     row, removed = clean_one(rules, text)
-    assert row["body"] == "Polisi masih memeriksa saksi, kata dia. Sementara itu, keluarga korban meminta kasus ini diusut tuntas."
+    assert (
+        row["body"] == "Polisi masih memeriksa saksi, kata dia. Sementara itu, keluarga korban meminta kasus ini diusut tuntas."
+    )
     assert removed.select("text", "rule", "kind").rows() == [
         ("Baca juga: Jokowi Resmikan Tol Baru di Jawa Tengah", "linkout.baca_juga", "inline")
     ]
@@ -382,16 +394,23 @@ def test_link_out_marker_learned_across_outlets_removes_its_headlines(rules):
         "Kereta Cepat Layani Ribuan Penumpang Saat Libur Panjang",
     ]
     outlets = ["kabarkita", "warta", "kabarkita", "suarasatu", "warta"]
-    batch = [f"{distinct_article(n)}\nSimpan Juga: {headline}\nPelatih: Rahmad Darmawan Saputra" for n, headline in enumerate(headlines)]
+    batch = [
+        f"{distinct_article(n)}\nSimpan Juga: {headline}\nPelatih: Rahmad Darmawan Saputra"
+        for n, headline in enumerate(headlines)
+    ]
     clean, _ = clean_articles(articles(*batch, hints=outlets), rules)
     learned = learn_boilerplate(clean)
     marker = learned.filter(pl.col("outlet") == ALL_OUTLETS)
     assert marker.select("line_hash", "example_line", "n_articles").rows() == [(marker_hash("Simpan Juga"), "Simpan Juga:", 5)]
     row, removed = clean_one(
-        rules, f"{PARAGRAPH}\nSimpan Juga: Gempa Magnitudo Lima Guncang Sukabumi Pagi Ini\n{PARAGRAPH_2}\nPelatih: Rahmad Darmawan Saputra",
-        hint="outlet-baru", learned=learned,
+        rules,
+        f"{PARAGRAPH}\nSimpan Juga: Gempa Magnitudo Lima Guncang Sukabumi Pagi Ini\n{PARAGRAPH_2}\nPelatih: Rahmad Darmawan Saputra",
+        hint="outlet-baru",
+        learned=learned,
     )
-    assert removed.select("text", "rule").rows() == [("Simpan Juga: Gempa Magnitudo Lima Guncang Sukabumi Pagi Ini", "learned_linkout")]
+    assert removed.select("text", "rule").rows() == [
+        ("Simpan Juga: Gempa Magnitudo Lima Guncang Sukabumi Pagi Ini", "learned_linkout")
+    ]
     assert "Pelatih: Rahmad Darmawan Saputra" in row["body"]  # a label before a name is no link-out
     # A sentence after the marker is article text, and four articles are not enough.
     row, removed = clean_one(rules, f"{PARAGRAPH}\nSimpan Juga: harga naik karena pasokan berkurang, kata dia.", learned=learned)
@@ -440,22 +459,25 @@ def one_line(*parts: str) -> str:
     return "Judul Berita Tentang Bus Sekolah Kota\n\n" + " ".join(parts)
 
 
-@pytest.mark.parametrize("furniture, rule", [
-    ("Baca juga:Harga Tiket Kereta Naik Jelang Libur Panjang", "linkout.baca_juga"),
-    ("Pilihan Editor: Polisi Tangkap Dua Pencuri Motor di Pasar", "editors_pick"),
-    ("(tribunnews.com/abc/def)", "credit_domain"),
-    ("(*/)", "agency_code"),
-    ("(abc/def)", "metadata.author"),
-    ("Simak juga Video: Banjir Rendam Jalan Utama Kota", "video_promo"),
-    ("ADVERTISEMENT SCROLL TO CONTINUE WITH CONTENT", "advertisement"),
-    ("(Lihat jadwal lengkapnya dengan klik di sini)", "click_here_bracket"),
-    ("(ayo ikuti saluran WhatsApp kami untuk kabar terbaru)", "channel_promo"),
-    ("Ikuti WhatsApp Channel Kabarkita.com", "channel_promo"),
-    ("Baca juga berita lainnya di Kabarkita.com", "linkout.baca_juga"),
-    ("(Nama Penulis)", "credit_name"),
-    ("Loading...", "widget_label"),
-    ("Petugas memeriksa bus di terminal kota pada pagi hari (Getty Images)", "photo_agency_caption"),
-])
+@pytest.mark.parametrize(
+    "furniture, rule",
+    [
+        ("Baca juga:Harga Tiket Kereta Naik Jelang Libur Panjang", "linkout.baca_juga"),
+        ("Pilihan Editor: Polisi Tangkap Dua Pencuri Motor di Pasar", "editors_pick"),
+        ("(tribunnews.com/abc/def)", "credit_domain"),
+        ("(*/)", "agency_code"),
+        ("(abc/def)", "metadata.author"),
+        ("Simak juga Video: Banjir Rendam Jalan Utama Kota", "video_promo"),
+        ("ADVERTISEMENT SCROLL TO CONTINUE WITH CONTENT", "advertisement"),
+        ("(Lihat jadwal lengkapnya dengan klik di sini)", "click_here_bracket"),
+        ("(ayo ikuti saluran WhatsApp kami untuk kabar terbaru)", "channel_promo"),
+        ("Ikuti WhatsApp Channel Kabarkita.com", "channel_promo"),
+        ("Baca juga berita lainnya di Kabarkita.com", "linkout.baca_juga"),
+        ("(Nama Penulis)", "credit_name"),
+        ("Loading...", "widget_label"),
+        ("Petugas memeriksa bus di terminal kota pada pagi hari (Getty Images)", "photo_agency_caption"),
+    ],
+)
 def test_glued_and_inline_furniture_in_a_one_line_body_is_cut_and_the_text_kept(rules, furniture, rule):
     text = one_line(SENTENCES[0], SENTENCES[1], furniture, SENTENCES[2], SENTENCES[3])
     row, removed = clean_one(rules, text)
@@ -504,9 +526,16 @@ def test_sentences_shared_by_articles_about_one_event_are_not_learned(rules):
     from transforms.boilerplate import clean, count_lines, furniture_of
 
     shared = "Kebakaran itu menghanguskan dua belas rumah warga di tepi sungai pada Minggu dini hari."
-    texts = [one_line(f"Laporan nomor {n} dari lokasi kejadian menyebut api muncul dari dapur salah satu rumah warga.",
-                      shared, SENTENCES[n % 4], f"Petugas ke-{n} masih mendata kerugian.", "Tonton juga Video: Detik Api Melahap Rumah")
-             for n in range(7)]
+    texts = [
+        one_line(
+            f"Laporan nomor {n} dari lokasi kejadian menyebut api muncul dari dapur salah satu rumah warga.",
+            shared,
+            SENTENCES[n % 4],
+            f"Petugas ke-{n} masih mendata kerugian.",
+            "Tonton juga Video: Detik Api Melahap Rumah",
+        )
+        for n in range(7)
+    ]
     documents = articles(*texts, hints=["kabarkita"] * 7)
     furniture = furniture_of(count_lines(documents, rules))
     assert shared not in furniture["example_line"].to_list()
@@ -517,7 +546,9 @@ def test_sentences_shared_by_articles_about_one_event_are_not_learned(rules):
 def test_segments_keep_every_non_space_character():
     from transforms.boilerplate.segments import segment_line
 
-    line = " ".join(SENTENCES) + "Baca juga:Judul Lain Di Sini (abc/def) " + " ".join(SENTENCES) + " ADVERTISEMENT " + SENTENCES[0]
+    line = (
+        " ".join(SENTENCES) + "Baca juga:Judul Lain Di Sini (abc/def) " + " ".join(SENTENCES) + " ADVERTISEMENT " + SENTENCES[0]
+    )
     pieces = [line[start:end] for start, end in segment_line(line)]
     assert len(pieces) > 8
     assert "".join(pieces).replace(" ", "") == line.replace(" ", "")

@@ -28,8 +28,18 @@ def test_full_dates_need_no_reference(text, expected):
 
 @pytest.mark.parametrize(
     ("text", "month"),
-    [("3 Jan 2020", 1), ("3 Peb 2020", 2), ("3 Feb 2020", 2), ("3 Mrt 2020", 3), ("3 Agu 2020", 8),
-     ("3 Agt 2020", 8), ("3 Okt 2020", 10), ("3 Nop 2020", 11), ("3 Nov 2020", 11), ("3 Des 2020", 12)],
+    [
+        ("3 Jan 2020", 1),
+        ("3 Peb 2020", 2),
+        ("3 Feb 2020", 2),
+        ("3 Mrt 2020", 3),
+        ("3 Agu 2020", 8),
+        ("3 Agt 2020", 8),
+        ("3 Okt 2020", 10),
+        ("3 Nop 2020", 11),
+        ("3 Nov 2020", 11),
+        ("3 Des 2020", 12),
+    ],
 )
 def test_old_and_short_month_spellings(text, month):
     assert parse_date(text) == day(2020, month, 3)
@@ -87,7 +97,7 @@ def test_relative_expressions_stay_unresolved_without_a_reference(text):
 def test_find_date_expressions_gives_offsets_into_the_text():
     text = "Biden akan menjadi tuan rumah di Camp David pada tanggal 18 Agustus untuk memperluas kerja sama."
     [mention] = find_date_expressions(text, REFERENCE)
-    assert text[mention.start:mention.end] == mention.surface == "tanggal 18 Agustus"
+    assert text[mention.start : mention.end] == mention.surface == "tanggal 18 Agustus"
     assert mention.value == day(2023, 8, 18)
 
 

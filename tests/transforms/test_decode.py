@@ -74,6 +74,4 @@ def test_decode_documents_splits_articles_from_quarantine():
             {"article_id": ["a"], "source_path": ["/in/a.txt"], "source_sha256": ["sa"], "text": [ARTICLE], "encoding": ["utf-8"]}
         ),
     )
-    assert quarantine.to_dicts() == [
-        {"source_path": "/in/b.txt", "source_sha256": "sb", "reason": "empty", "detail": "0 bytes"}
-    ]
+    assert quarantine.to_dicts() == [{"source_path": "/in/b.txt", "source_sha256": "sb", "reason": "empty", "detail": "0 bytes"}]

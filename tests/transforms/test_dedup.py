@@ -222,6 +222,9 @@ def test_bucket_keys_are_distinct_band_buckets() -> None:
 
 def test_words_never_run_across_neighbouring_bodies() -> None:
     together = shingle_hashes(pl.Series(["Satu dua tiga", "empat lima enam", "“Héllo” dunia"]), PARAMS.shingle_words)
-    alone = [shingle_hashes(pl.Series([body]), PARAMS.shingle_words)[0] for body in ("Satu dua tiga", "empat lima enam", "héllo DUNIA!")]
+    alone = [
+        shingle_hashes(pl.Series([body]), PARAMS.shingle_words)[0]
+        for body in ("Satu dua tiga", "empat lima enam", "héllo DUNIA!")
+    ]
     assert all((a == b).all() for a, b in zip(together, alone))
     assert len(together[0]) == 1 and not (together[0] == together[1]).all()

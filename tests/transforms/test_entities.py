@@ -55,9 +55,7 @@ def test_frames_have_contract_columns_and_types(resources):
 def test_pyongyang_is_a_city_not_the_country(resources):
     _, entities = run({"a1": "Kerja sama militer antara Moskow dan Pyongyang makin erat."}, resources)
     row = entities.filter(pl.col("name") == "Pyongyang").row(0, named=True)
-    assert (row["entity_id"], row["type"], row["subtype"], row["wikidata_id"]) == (
-        "Q18808", "LOCATION", "CITY", "Q18808"
-    )
+    assert (row["entity_id"], row["type"], row["subtype"], row["wikidata_id"]) == ("Q18808", "LOCATION", "CITY", "Q18808")
 
 
 def test_aliases_of_north_korea_link_to_one_country(resources):
@@ -67,8 +65,9 @@ def test_aliases_of_north_korea_link_to_one_country(resources):
     )
     mentions, entities = run({"a1": body}, resources)
     linked = mentions.filter(
-        pl.col("surface").is_in(["Korea Utara", "Korut", "DPRK", "Republik Rakyat Demokratik Korea",
-                                 "Republik Demokratik Rakyat Korea"])
+        pl.col("surface").is_in(
+            ["Korea Utara", "Korut", "DPRK", "Republik Rakyat Demokratik Korea", "Republik Demokratik Rakyat Korea"]
+        )
     )
     assert linked.height == 5
     assert set(linked["entity_id"]) == {"Q423"}
@@ -85,9 +84,7 @@ def test_un_security_council_is_not_the_un_and_as_is_the_usa(resources):
 
 
 def test_kim_jong_un_spellings_are_one_person(resources):
-    mentions, _ = run(
-        {"a1": "Pemimpin Korea Utara Kim Jong Un tiba.", "a2": "Kim Jong-un bertemu Presiden Rusia."}, resources
-    )
+    mentions, _ = run({"a1": "Pemimpin Korea Utara Kim Jong Un tiba.", "a2": "Kim Jong-un bertemu Presiden Rusia."}, resources)
     assert ids_of(mentions, "Kim Jong Un") | ids_of(mentions, "Kim Jong-un") == {"Q56226"}
 
 

@@ -19,7 +19,11 @@ def rules():
 def test_seed_metadata(rules):
     files = sorted(SAMPLE.glob("*.txt"))
     frame = pl.DataFrame(
-        {"article_id": [f.name[:3] for f in files], "text": [f.read_text(encoding="utf-8") for f in files], "outlet_hint": [None] * 5},
+        {
+            "article_id": [f.name[:3] for f in files],
+            "text": [f.read_text(encoding="utf-8") for f in files],
+            "outlet_hint": [None] * 5,
+        },
         schema={"article_id": pl.String, "text": pl.String, "outlet_hint": pl.String},
     )
     clean, _ = clean_articles(frame, rules)
@@ -28,8 +32,13 @@ def test_seed_metadata(rules):
             "article_id": ["000", "001", "002", "003", "004"],
             "outlet": [None, "thelighthousepeople.com", "Garissatu", "TEMPO.CO", None],
             "dateline": ["Jakarta", None, None, "Jakarta", "Seoul"],
-            "title": [None, "Analisis Strategis: Korut dan Dukungan untuk Rusia",
-                      "Kim Jong Un: Rusia Tak Sendirian dalam Perang Ukraina", None, None],
+            "title": [
+                None,
+                "Analisis Strategis: Korut dan Dukungan untuk Rusia",
+                "Kim Jong Un: Rusia Tak Sendirian dalam Perang Ukraina",
+                None,
+                None,
+            ],
             "author": ["dka", None, None, None, None],
             "agency": [None, None, None, "REUTERS", None],
             "date_line": [None, None, None, None, "31 Juli 2023"],
@@ -63,12 +72,14 @@ def test_seed_metadata(rules):
 def test_byline_prefixes(rules, prefix, outlet, dateline, agency):
     header = parse_header([prefix + LEAD], rules.matcher)
     assert (header.outlet, header.dateline, header.agency) == (outlet, dateline, agency)
-    (start, end, rule), = header.prefix_cuts[0]
+    ((start, end, rule),) = header.prefix_cuts[0]
     assert (start, end) == (0, len(prefix)) and rule.startswith("metadata.")
 
 
 def test_detokenised_compounds_are_not_datelines(rules):
-    header = parse_header(["Bandara Soekarno - Hatta melayani 150 ribu penumpang pada puncak arus mudik tahun ini."], rules.matcher)
+    header = parse_header(
+        ["Bandara Soekarno - Hatta melayani 150 ribu penumpang pada puncak arus mudik tahun ini."], rules.matcher
+    )
     assert header.dateline is None and header.prefix_cuts == {}
 
 

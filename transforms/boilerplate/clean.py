@@ -46,7 +46,7 @@ _TAG_MAX_CHARS = 40
 _TAG_MAX_WORDS = 6
 _TAG_MAX_WORDS_ALONE = 3
 _TAG_ARTICLE_MIN_CHARS = 100
-_SENTENCE_MARKS = frozenset(".,;:!?\"”’)")
+_SENTENCE_MARKS = frozenset('.,;:!?"”’)')
 _TAG_BREAKS = (": ", " - ", " – ", "|")
 _LINKOUT_RULES = frozenset({"linkout.baca_juga", "editors_pick"})
 
@@ -68,8 +68,14 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
         text = "\n".join(lines)
     hinted = rules.matcher.from_hint(header.outlet) or rules.matcher.from_hint(outlet_hint)
     outlet_key = hinted.key if hinted else None
-    meta = {"outlet": header.outlet, "dateline": header.dateline, "title": header.title,
-            "author": None, "agency": header.agency, "date_line": header.date_line}
+    meta = {
+        "outlet": header.outlet,
+        "dateline": header.dateline,
+        "title": header.title,
+        "author": None,
+        "agency": header.agency,
+        "date_line": header.date_line,
+    }
     rule_list = rules.rules
     compiled = rules.compiled
 
@@ -104,7 +110,9 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
                 rule_name = header.removed_lines[i]
                 if rule_name == "metadata.title":
                     # A first line that is furniture (a photo caption, a promo) is no title.
-                    furniture = _match_line_rule(rules, raw.strip(), _line_candidates(rules, raw.strip(), candidates.get(i, ())), outlet_key, meta)
+                    furniture = _match_line_rule(
+                        rules, raw.strip(), _line_candidates(rules, raw.strip(), candidates.get(i, ())), outlet_key, meta
+                    )
                     if furniture is not None:
                         rule_name, meta["title"] = furniture, None
                 removed.append((line_no, raw.strip(), rule_name, "line"))
@@ -112,7 +120,7 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
             prefix_cuts = header.prefix_cuts[i]
             for start, end, rule in prefix_cuts:
                 removed.append((line_no, raw[start:end].strip(), rule, "inline"))
-            stripped = raw[prefix_cuts[-1][1]:].strip()
+            stripped = raw[prefix_cuts[-1][1] :].strip()
             if not stripped:
                 continue
         else:
@@ -132,13 +140,21 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
             length = len(stripped)
             short_nonascii = length <= params.untriggered_max_chars and not stripped.isascii()
             first, last = stripped[0].lower(), stripped[-1].lower()
-            if (i not in candidates and (first not in start_triggers or length > start_width[first])
-                    and (last not in end_triggers or length > end_width[last])
-                    and not (short_nonascii and nonascii_rules) and not (untriggered and length <= params.untriggered_max_chars)
-                    and (pending_linkout is None or length > params.related_headline_max_chars)):
+            if (
+                i not in candidates
+                and (first not in start_triggers or length > start_width[first])
+                and (last not in end_triggers or length > end_width[last])
+                and not (short_nonascii and nonascii_rules)
+                and not (untriggered and length <= params.untriggered_max_chars)
+                and (pending_linkout is None or length > params.related_headline_max_chars)
+            ):
                 # Fast path: a line no rule can touch (most article paragraphs).
                 pending_linkout = None
-                linkout = _learned_linkout(stripped, learned_markers) if learned_markers and ":" in stripped[:params.marker_max_chars + 1] else None
+                linkout = (
+                    _learned_linkout(stripped, learned_markers)
+                    if learned_markers and ":" in stripped[: params.marker_max_chars + 1]
+                    else None
+                )
                 if linkout is not None:
                     removed.append((line_no, stripped, "learned_linkout", "line"))
                     if linkout == "bare":
@@ -197,7 +213,7 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
                     pending_linkout, pending_count = line_had_marker_end, 0
                 continue
             for cut in cuts:
-                removed.append((line_no, stripped[cut.start:cut.end].strip(), cut.rule, "inline"))
+                removed.append((line_no, stripped[cut.start : cut.end].strip(), cut.rule, "inline"))
             stripped = remainder
             if line_had_marker_end:
                 pending_linkout, pending_count = line_had_marker_end, 0
@@ -212,7 +228,7 @@ def _clean_one(text: str, outlet_hint: str | None, rules: BoilerplateRules, lear
                 continue
             pending_linkout = None
 
-        if learned_markers and ":" in stripped[:params.marker_max_chars + 1]:
+        if learned_markers and ":" in stripped[: params.marker_max_chars + 1]:
             linkout = _learned_linkout(stripped, learned_markers)
             if linkout is not None:
                 removed.append((line_no, stripped, "learned_linkout", "line"))
@@ -273,8 +289,13 @@ def _with_offsets(records: list, raw_lines: list[str]) -> list:
 
 def _is_tag(line: str, max_words: int) -> bool:
     """A topic tag: a short capitalised label with no sentence punctuation (`Kurban`, `Hoegeng Awards 2025`)."""
-    return (len(line) <= _TAG_MAX_CHARS and line[0].isupper() and line[-1] not in _SENTENCE_MARKS
-            and line.count(" ") < max_words and not any(mark in line for mark in _TAG_BREAKS))
+    return (
+        len(line) <= _TAG_MAX_CHARS
+        and line[0].isupper()
+        and line[-1] not in _SENTENCE_MARKS
+        and line.count(" ") < max_words
+        and not any(mark in line for mark in _TAG_BREAKS)
+    )
 
 
 def _trailing_tags(kept: list[str], kept_from: list[int], origin: list[tuple[int, int]] | None) -> int:
@@ -300,10 +321,10 @@ def _trailing_tags(kept: list[str], kept_from: list[int], origin: list[tuple[int
         run += 1
     if not run:
         return 0
-    labels = [line for line in kept[len(kept) - run:] if line]
+    labels = [line for line in kept[len(kept) - run :] if line]
     if len(labels) == 1 and not _is_tag(labels[0], _TAG_MAX_WORDS_ALONE):
         return 0
-    if not any(len(line) >= _TAG_ARTICLE_MIN_CHARS for line in kept[:len(kept) - run]):
+    if not any(len(line) >= _TAG_ARTICLE_MIN_CHARS for line in kept[: len(kept) - run]):
         return 0
     return run
 
@@ -395,7 +416,11 @@ def _clean_count_and_grow(
     clean, removed = clean_articles(articles, rules, learned, learned_min_articles)
     batch = learn_boilerplate(clean)
     grown = batch if learned is None else merge_learned(learned, batch)
-    known = set() if learned is None else set(learned.filter(pl.col("n_articles") >= learned_min_articles).select("outlet", "line_hash").iter_rows())
+    known = (
+        set()
+        if learned is None
+        else set(learned.filter(pl.col("n_articles") >= learned_min_articles).select("outlet", "line_hash").iter_rows())
+    )
     newly = grown.filter(pl.col("n_articles") >= learned_min_articles)
     newly = newly.filter([row not in known for row in newly.select("outlet", "line_hash").iter_rows()])
     if newly.height == 0:
@@ -437,7 +462,7 @@ def count_lines(documents: pl.DataFrame, rules: BoilerplateRules) -> pl.DataFram
             if i in header.removed_lines:
                 continue
             cuts = header.prefix_cuts.get(i)
-            body.append(line[cuts[-1][1]:] if cuts else line)
+            body.append(line[cuts[-1][1] :] if cuts else line)
         outlets.append(header.outlet)
         bodies.append("\n".join(body))
     return learn_boilerplate(pl.DataFrame({"outlet": outlets, "body": bodies}, schema={"outlet": pl.String, "body": pl.String}))
@@ -450,9 +475,7 @@ def furniture_of(learned: pl.DataFrame | None, min_articles: int = LEARNED_MIN_A
     return learned.select(list(LEARNED_SCHEMA)).filter(pl.col("n_articles") >= min_articles).sort("outlet", "line_hash")
 
 
-def clean(
-    documents: pl.DataFrame, rules: BoilerplateRules, furniture: pl.DataFrame | None
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+def clean(documents: pl.DataFrame, rules: BoilerplateRules, furniture: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Pass 2 (pure, per batch): strip rule and learned furniture; return (clean, removed_lines). Never learns.
 
     `furniture` is one snapshot (`furniture_of`) given to every batch of a run, so the bodies do not depend on

@@ -55,8 +55,7 @@ class _LearnedFurniture:
         self.hashes = set(hashes)
 
     def __contains__(self, line: str) -> bool:
-        return (len(line) <= LEARNED_MAX_LINE_CHARS and _first_token(line) in self.first_tokens
-                and line_hash(line) in self.hashes)
+        return len(line) <= LEARNED_MAX_LINE_CHARS and _first_token(line) in self.first_tokens and line_hash(line) in self.hashes
 
 
 # A link-out marker: one to three words, the first capitalised, then a colon (`Jangan Lewatkan:`, `Berita Lainnya:`).
@@ -72,7 +71,7 @@ def split_marker(line: str) -> tuple[str, str] | None:
     marker = line[:colon].rstrip()
     if _MARKER_SHAPE.fullmatch(marker) is None:
         return None
-    return marker, line[colon + 1:].strip()
+    return marker, line[colon + 1 :].strip()
 
 
 def _is_marked_headline(rest: str) -> bool:
@@ -110,7 +109,7 @@ def _learned_linkout(line: str, markers: set[int]) -> str | None:
     return "line" if _is_marked_headline(split[1]) else None
 
 
-_PROSE_END = ".!?\"”’"
+_PROSE_END = '.!?"”’'
 
 
 def _learnable_segment(segment: str) -> bool:
@@ -167,7 +166,7 @@ def learn_boilerplate(
             others = [h for h, other in long_hashes if other != line][:2]
             fingerprint = (others[0] << 31) ^ others[-1] if others else _raw_hash(line)
             keys = [(outlet, line)]
-            if ":" in line[:MARKER_MAX_CHARS + 1]:
+            if ":" in line[: MARKER_MAX_CHARS + 1]:
                 split = split_marker(line)
                 if split is not None and split[1] and _is_marked_headline(split[1]):
                     keys.append((ALL_OUTLETS, split[0] + ":"))
@@ -216,16 +215,22 @@ def merge_learned(
     max_rows_per_outlet: int = LEARNED_MAX_ROWS_PER_OUTLET,
 ) -> pl.DataFrame:
     """Fold one batch's learned lines into the table; per outlet keep the most-seen rows, the batch's first on ties."""
-    frames = [f.select(list(LEARNED_SCHEMA)).with_columns(part=pl.lit(part, pl.Int8))
-              for part, f in enumerate((learned, batch)) if f is not None]
+    frames = [
+        f.select(list(LEARNED_SCHEMA)).with_columns(part=pl.lit(part, pl.Int8))
+        for part, f in enumerate((learned, batch))
+        if f is not None
+    ]
     merged = (
         pl.concat(frames)
         .group_by("outlet", "line_hash", maintain_order=True)
         .agg(
             pl.col("example_line").min(),
             pl.col("n_lines_seen").sum(),
-            pl.col("article_fingerprints").list.explode(keep_nulls=False, empty_as_null=False)
-            .unique().sort().head(max_fingerprints),  # bottom-k: the same whatever the order of folding
+            pl.col("article_fingerprints")
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .unique()
+            .sort()
+            .head(max_fingerprints),  # bottom-k: the same whatever the order of folding
             pl.col("part").max(),
         )
         .with_columns(pl.col("article_fingerprints").list.len().cast(pl.Int64).alias("n_articles"))

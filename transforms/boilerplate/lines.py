@@ -55,7 +55,7 @@ def looks_like_related_headline(line: str) -> bool:
     end = line.rstrip("\"”’' ")
     if end.endswith((".", ",", ";", ":")) and not end.endswith("..."):
         return False
-    if line[0] in "\"“”" and line.count("\"") + line.count("“") + line.count("”") == 1:
+    if line[0] in '"“”' and line.count('"') + line.count("“") + line.count("”") == 1:
         return False  # an opened quotation: article text
     return re.search(r"[a-z0-9)][.!?][\"”]?\s+[A-Z\"“]", line) is None
 
@@ -79,8 +79,10 @@ _HEADLINE_LOWER = frozenset({"dkk", "cs", "dll"})
 
 def _is_lower_word(token: str) -> bool:
     core = token.lstrip("\"'“‘([")
-    word = core.lower().rstrip(",.:;!?\"”’)")
-    return bool(core) and core[0].isalpha() and core[0].islower() and word not in TITLE_SMALL_WORDS and word not in _HEADLINE_LOWER
+    word = core.lower().rstrip(',.:;!?"”’)')
+    return (
+        bool(core) and core[0].isalpha() and core[0].islower() and word not in TITLE_SMALL_WORDS and word not in _HEADLINE_LOWER
+    )
 
 
 def _is_capital_word(token: str) -> bool:
@@ -96,11 +98,17 @@ def headline_end(rest: str) -> int:
     for j in range(1, len(tokens)):
         previous = tokens[j - 1][2]
         word = tokens[j][2]
-        if j >= 2 and _is_capital_word(word) and (
-            word.rstrip(",").lower() in SENTENCE_STARTERS or (word.endswith("nya,") and word[0].isupper())
+        if (
+            j >= 2
+            and _is_capital_word(word)
+            and (word.rstrip(",").lower() in SENTENCE_STARTERS or (word.endswith("nya,") and word[0].isupper()))
         ):
             return tokens[j][0]
-        if previous[-1] in ".!?" and _is_capital_word(word) and not re.fullmatch(r"[A-Z][a-z]?\.|\d+\.|[A-Z](?:\.[A-Z])+\.?", previous):
+        if (
+            previous[-1] in ".!?"
+            and _is_capital_word(word)
+            and not re.fullmatch(r"[A-Z][a-z]?\.|\d+\.|[A-Z](?:\.[A-Z])+\.?", previous)
+        ):
             return tokens[j][0]
         if _is_lower_word(word):
             k = j - 1
@@ -116,8 +124,11 @@ def headline_end(rest: str) -> int:
     # A sentence-case headline: it ends where a capitalised word opens a clause after a lower-case word.
     for j in range(2, len(tokens) - 1):
         previous = tokens[j - 1][2]
-        if (_is_capital_word(tokens[j][2]) and (previous.isdigit() or (previous[-1].isalpha() and previous[0].islower()))
-                and _is_lower_word(tokens[j + 1][2])):
+        if (
+            _is_capital_word(tokens[j][2])
+            and (previous.isdigit() or (previous[-1].isalpha() and previous[0].islower()))
+            and _is_lower_word(tokens[j + 1][2])
+        ):
             return tokens[j][0]
     sentence = _SENTENCE_END.search(rest, 0, 200)
     if sentence is not None:
@@ -157,7 +168,9 @@ def _literal_candidates(rules: BoilerplateRules, text: str, lines: list[str]) ->
     last = len(lowered) - 1
     for end, (length, whole_start, whole_end, indices, widest) in rules.automaton.iter(lowered):
         start = end - length + 1
-        if (whole_start and start > 0 and lowered[start - 1].isalnum()) or (whole_end and end < last and lowered[end + 1].isalnum()):
+        if (whole_start and start > 0 and lowered[start - 1].isalnum()) or (
+            whole_end and end < last and lowered[end + 1].isalnum()
+        ):
             continue
         line_index = bisect.bisect_right(starts, end) - 1
         line = lines[line_index]
@@ -227,7 +240,7 @@ def _merge_cuts(cuts: list[_Cut]) -> list[_Cut]:
 def _apply_cuts(line: str, cuts: list[_Cut]) -> str:
     parts, position = [], 0
     for cut in cuts:
-        parts.append(line[position:cut.start])
+        parts.append(line[position : cut.start])
         position = cut.end
     parts.append(line[position:])
     return " ".join(" ".join(parts).split())

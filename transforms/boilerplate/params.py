@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -43,17 +44,31 @@ class BoilerplateParams:
 DEFAULT_PARAMS = BoilerplateParams()
 
 CLEAN_SCHEMA = {
-    "article_id": pl.String, "body": pl.String, "outlet": pl.String, "dateline": pl.String,
-    "title": pl.String, "author": pl.String, "agency": pl.String, "date_line": pl.String,
+    "article_id": pl.String,
+    "body": pl.String,
+    "outlet": pl.String,
+    "dateline": pl.String,
+    "title": pl.String,
+    "author": pl.String,
+    "agency": pl.String,
+    "date_line": pl.String,
 }
 # start_char / end_char: where the removed text sits in its line (Python string offsets, end exclusive) of the
 # text given to the cleaner (`article_texts.raw_text`); null when the text is not found there verbatim.
 REMOVED_SCHEMA = {
-    "article_id": pl.String, "line_no": pl.Int64, "text": pl.String, "rule": pl.String, "kind": pl.String,
-    "start_char": pl.Int64, "end_char": pl.Int64,
+    "article_id": pl.String,
+    "line_no": pl.Int64,
+    "text": pl.String,
+    "rule": pl.String,
+    "kind": pl.String,
+    "start_char": pl.Int64,
+    "end_char": pl.Int64,
 }
-LEARNED_SCHEMA = {
-    "outlet": pl.String, "line_hash": pl.Int64, "example_line": pl.String, "n_articles": pl.Int64,
-    "n_lines_seen": pl.Int64, "article_fingerprints": pl.List(pl.Int64),
+LEARNED_SCHEMA: dict[str, Any] = {
+    "outlet": pl.String,
+    "line_hash": pl.Int64,
+    "example_line": pl.String,
+    "n_articles": pl.Int64,
+    "n_lines_seen": pl.Int64,
+    "article_fingerprints": pl.List(pl.Int64),
 }
-

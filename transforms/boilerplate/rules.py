@@ -73,7 +73,9 @@ class BoilerplateRules:
         for word, (indices, prefix) in by_word.items():
             # A literal matches as a whole word (`tag` not in `tagihan`); a trailing `*` makes it a prefix (`advert*`).
             widest = max(self.width[i] for i in indices)
-            self.automaton.add_word(word, (len(word), word[0].isalnum(), word[-1].isalnum() and not prefix, tuple(sorted(set(indices))), widest))
+            self.automaton.add_word(
+                word, (len(word), word[0].isalnum(), word[-1].isalnum() and not prefix, tuple(sorted(set(indices))), widest)
+            )
         self.automaton.make_automaton()
 
     def __reduce__(self):
@@ -129,6 +131,8 @@ def load_rules(path: Path | None = None, params: BoilerplateParams | None = None
             raise ValueError(f"rule {row['name']}: bad pattern: {error}") from error
         max_chars = row.get("max_chars") or None
         max_chars = int(max_chars) if max_chars not in (None, "-") else pattern_max_chars(row["pattern"])
-        rules.append(Rule(row["name"], row["family"], scope, row["action"], row["field"] or None, triggers, row["pattern"], max_chars))
+        rules.append(
+            Rule(row["name"], row["family"], scope, row["action"], row["field"] or None, triggers, row["pattern"], max_chars)
+        )
     outlets = [Outlet(row["outlet"], row["key"], row["pattern"]) for row in _read_tsv(directory / "outlets.tsv")]
     return BoilerplateRules(rules, outlets, params or DEFAULT_PARAMS)

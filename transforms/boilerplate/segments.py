@@ -23,8 +23,27 @@ SEGMENT_MIN_LINE_CHARS = 200
 
 # Furniture openers that scrapers glue onto the text before them. (literal to find, anchored pattern at the hit)
 _GLUE_MARKERS = (
-    "Baca", "BACA", "Simak", "SIMAK", "Lihat", "Saksikan", "Pilihan", "ADVERTISEMENT", "SCROLL", "Loading",
-    "Artikel ini", "[Gambas", "Foto:", "FOTO:", "Foto/", "Editor:", "Penulis:", "Sumber:", "Ikuti", "Dapatkan", "Tonton",
+    "Baca",
+    "BACA",
+    "Simak",
+    "SIMAK",
+    "Lihat",
+    "Saksikan",
+    "Pilihan",
+    "ADVERTISEMENT",
+    "SCROLL",
+    "Loading",
+    "Artikel ini",
+    "[Gambas",
+    "Foto:",
+    "FOTO:",
+    "Foto/",
+    "Editor:",
+    "Penulis:",
+    "Sumber:",
+    "Ikuti",
+    "Dapatkan",
+    "Tonton",
     "Yuk",
 )
 # Markers that are also ordinary words or labels: a cut only where they are glued onto a word or a sentence end.
@@ -71,7 +90,7 @@ _ABBREVIATIONS = frozenset(
 
 def _is_abbreviation(line: str, stop: int) -> bool:
     """Whether the word before the full stop at `stop` is an initial, a list number or an abbreviation."""
-    word = line[max(line.rfind(" ", 0, stop), line.rfind("(", 0, stop)) + 1:stop]
+    word = line[max(line.rfind(" ", 0, stop), line.rfind("(", 0, stop)) + 1 : stop]
     return (len(word) == 1 and word.isupper()) or (word.isdigit() and len(word) <= 2) or word in _ABBREVIATIONS
 
 
@@ -83,7 +102,7 @@ def _glue_cuts(line: str) -> list[int]:
         while position >= 0:
             before = line[position - 1] if position else " "
             if literal in _WEAK_MARKERS:
-                glued = before.islower() or before in ".!?\"”)"
+                glued = before.islower() or before in '.!?"”)'
             else:
                 glued = not before.isalnum() or before.islower()
             match = _GLUE_AT.match(line, position) if glued else None
@@ -107,7 +126,7 @@ def _glue_cuts(line: str) -> list[int]:
             marker_end = end
             while marker_end < len(line) and line[marker_end] in " :>»–—-":
                 marker_end += 1
-            rest = line[marker_end:marker_end + _HEADLINE_WINDOW]
+            rest = line[marker_end : marker_end + _HEADLINE_WINDOW]
             headline = headline_end(rest)
             if 0 < headline < len(rest.rstrip()):
                 cuts.append(marker_end + headline)
@@ -120,7 +139,7 @@ def _promo_end(line: str, start: int) -> int:
         title = _SYNDICATION_TITLE.search(line, start, start + 200)
         if title is None:
             return 0
-        rest = line[title.end():title.end() + _HEADLINE_WINDOW]
+        rest = line[title.end() : title.end() + _HEADLINE_WINDOW]
         end = headline_end(rest)
         return title.end() + end if 0 < end < len(rest.rstrip()) else 0
     target = _PROMO_TARGET.search(line, start, start + 150)
@@ -145,7 +164,7 @@ def _sentence_cuts(line: str) -> list[int]:
                 keep_with_caption.add(match.start("credit"))  # a caption keeps its `(Outlet/ Name)`
     for match in _SENTENCE_END.finditer(line):
         end = match.end()
-        if match.group("glued") is not None and not line[max(0, match.start() - 2):match.start()].islower():
+        if match.group("glued") is not None and not line[max(0, match.start() - 2) : match.start()].islower():
             continue  # `U.S.A`, `Rp.5`: no two lower-case letters before a glued stop
         if line[match.start()] == "." and _is_abbreviation(line, match.start()):
             continue
@@ -182,7 +201,11 @@ def split_lines(lines: list[str], whole=None) -> tuple[list[str], list[tuple[int
     origin: list[tuple[int, int]] = []
     cut_any = False
     for index, line in enumerate(lines):
-        spans = segment_line(line) if line and not (whole is not None and len(line) > SEGMENT_MIN_LINE_CHARS and whole(line)) else [(0, len(line))]
+        spans = (
+            segment_line(line)
+            if line and not (whole is not None and len(line) > SEGMENT_MIN_LINE_CHARS and whole(line))
+            else [(0, len(line))]
+        )
         if len(spans) > 1:
             cut_any = True
         for start, end in spans:

@@ -8,6 +8,7 @@ The package, by seam:
 - `link`: one canonical entity per mention, and `extract_entities`, the stage's entry point;
 - `evaluation`: scoring against gold (tests and benchmarks share it).
 """
+
 from transforms.entities.link import extract_entities, link_article
 from transforms.entities.recognise import Mention, recognise_batch
 from transforms.entities.resources import (
@@ -26,7 +27,22 @@ from transforms.entities.resources import (
 from transforms.entities.tokens import TokenBatch, TokenTable, tokenise_bodies
 
 __all__ = [
-    "CAPITALISATION_FILE", "DATA_DIR", "ENTITY_SCHEMA", "GAZETTEER_POLICIES", "MENTION_SCHEMA", "MODEL_FILE",
-    "NERP_LEXICON_FILE", "EntityResources", "Mention", "TokenBatch", "TokenTable", "extract_entities", "link_article",
-    "load_entity_resources", "read_gazetteer", "read_lexicons", "recognise_batch", "tokenise_bodies",
+    "CAPITALISATION_FILE",
+    "DATA_DIR",
+    "ENTITY_SCHEMA",
+    "GAZETTEER_POLICIES",
+    "MENTION_SCHEMA",
+    "MODEL_FILE",
+    "NERP_LEXICON_FILE",
+    "EntityResources",
+    "Mention",
+    "TokenBatch",
+    "TokenTable",
+    "extract_entities",
+    "link_article",
+    "load_entity_resources",
+    "read_gazetteer",
+    "read_lexicons",
+    "recognise_batch",
+    "tokenise_bodies",
 ]

@@ -2,6 +2,7 @@
 
 Shared by the tests and `benchmarks/entities.py` / `benchmarks/train_ner.py`, so neither imports the other.
 """
+
 from __future__ import annotations
 
 import bisect

@@ -150,8 +150,19 @@ class FeatureCache:
         ratio = self.cap_ratio.get(low)
         capb = "unk" if ratio is None else str(min(int(ratio * 5), 4))
         return (
-            low, shape, case, low[-3:], low[-2:], low[:3], low[:2], cue, self.token_types.get(token, "-"),
-            capb, capb + case, self.lexicon_tags.get(low, "-"), "1" if token in FUNCTION_WORDS else "0",
+            low,
+            shape,
+            case,
+            low[-3:],
+            low[-2:],
+            low[:3],
+            low[:2],
+            cue,
+            self.token_types.get(token, "-"),
+            capb,
+            capb + case,
+            self.lexicon_tags.get(low, "-"),
+            "1" if token in FUNCTION_WORDS else "0",
             str(min(len(token), 6)),
         )
 
@@ -164,8 +175,26 @@ W, SH, C, S3, S2, P3, P2, CUE, GZ, CR, CRC, LX, FW, LEN = range(14)
 SLOT_LAYOUT = (
     ("-2:", "", (("w", W), ("c", C), ("cue", CUE), ("gz", GZ))),
     ("-1:", "", (("w", W), ("c", C), ("sh", SH), ("cue", CUE), ("gz", GZ), ("cr", CRC), ("lx", LX))),
-    ("", "b", (("w", W), ("sh", SH), ("c", C), ("s3", S3), ("s2", S2), ("p3", P3), ("p2", P2), ("cue", CUE),
-               ("gz", GZ), ("cr", CR), ("cr|c", CRC), ("lx", LX), ("fw", FW), ("len", LEN))),
+    (
+        "",
+        "b",
+        (
+            ("w", W),
+            ("sh", SH),
+            ("c", C),
+            ("s3", S3),
+            ("s2", S2),
+            ("p3", P3),
+            ("p2", P2),
+            ("cue", CUE),
+            ("gz", GZ),
+            ("cr", CR),
+            ("cr|c", CRC),
+            ("lx", LX),
+            ("fw", FW),
+            ("len", LEN),
+        ),
+    ),
     ("+1:", "", (("w", W), ("c", C), ("sh", SH), ("cue", CUE), ("gz", GZ), ("cr", CRC), ("lx", LX))),
     ("+2:", "", (("w", W), ("c", C), ("cue", CUE), ("gz", GZ))),
     ("bos|", "bos", (("w", W), ("cr|c", CRC))),

@@ -81,14 +81,17 @@ class Gazetteer:
     digit_aliases: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_entries(cls, entries: Iterable[GazetteerEntry]) -> "Gazetteer":
+    def from_entries(cls, entries: Iterable[GazetteerEntry]) -> Gazetteer:
         """Merge entries (later rows add aliases; first row fixes name and type) and index them."""
         merged: dict[str, GazetteerEntry] = {}
         for e in entries:
             old = merged.get(e.entity_id)
             if old is not None:
                 e = GazetteerEntry(
-                    old.entity_id, old.name, old.type, old.subtype or e.subtype,
+                    old.entity_id,
+                    old.name,
+                    old.type,
+                    old.subtype or e.subtype,
                     old.wikidata_id or e.wikidata_id,
                     tuple(dict.fromkeys(old.aliases + e.aliases)),
                 )

@@ -1,4 +1,5 @@
 """Linking: each mention to one canonical entity row; the stage's entry point `extract_entities`."""
+
 from __future__ import annotations
 
 import contextlib
@@ -10,6 +11,7 @@ import polars as pl
 from transforms.entities.gazetteer import LONG_TYPE, Gazetteer, entity_id_for
 from transforms.entities.recognise import recognise_batch
 from transforms.entities.resources import ENTITY_SCHEMA, MENTION_SCHEMA, EntityResources
+
 
 def link_article(
     mentions: list[tuple[int, int, str, str | None, tuple[str, ...]]], gazetteer: Gazetteer
@@ -60,17 +62,13 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def extract_entities(
-    articles: pl.DataFrame, resources: EntityResources
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+def extract_entities(articles: pl.DataFrame, resources: EntityResources) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Entity mentions (with exact body offsets) and the deduplicated entities they link to."""
     with _collector_paused():
         return _extract_entities(articles, resources)
 
 
-def _extract_entities(
-    articles: pl.DataFrame, resources: EntityResources
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _extract_entities(articles: pl.DataFrame, resources: EntityResources) -> tuple[pl.DataFrame, pl.DataFrame]:
     gaz = resources.gazetteer
     m_article: list[str] = []
     m_entity: list[str] = []
@@ -114,20 +112,26 @@ def _extract_entities(
     ids = sorted(entities)
     # Aliases go in flat and are listed per entity by polars: building a list column from Python lists
     # costs more than the rest of linking.
-    aliases = pl.DataFrame(
-        {"entity_id": [i for i in ids for _ in entities[i][4]], "alias": [a for i in ids for a in entities[i][4]]},
-        schema={"entity_id": pl.String, "alias": pl.String},
-    ).group_by("entity_id", maintain_order=True).agg(pl.col("alias").sort().alias("aliases"))
-    entities_df = pl.DataFrame(
-        {
-            "entity_id": ids,
-            "name": [entities[i][0] for i in ids],
-            "type": [entities[i][1] for i in ids],
-            "subtype": [entities[i][2] for i in ids],
-            "wikidata_id": [entities[i][3] for i in ids],
-        },
-        schema={name: dtype for name, dtype in ENTITY_SCHEMA.items() if name != "aliases"},
-    ).join(aliases, on="entity_id", how="left", maintain_order="left").with_columns(
-        pl.col("aliases").fill_null(pl.lit([], dtype=ENTITY_SCHEMA["aliases"]))
+    aliases = (
+        pl.DataFrame(
+            {"entity_id": [i for i in ids for _ in entities[i][4]], "alias": [a for i in ids for a in entities[i][4]]},
+            schema={"entity_id": pl.String, "alias": pl.String},
+        )
+        .group_by("entity_id", maintain_order=True)
+        .agg(pl.col("alias").sort().alias("aliases"))
+    )
+    entities_df = (
+        pl.DataFrame(
+            {
+                "entity_id": ids,
+                "name": [entities[i][0] for i in ids],
+                "type": [entities[i][1] for i in ids],
+                "subtype": [entities[i][2] for i in ids],
+                "wikidata_id": [entities[i][3] for i in ids],
+            },
+            schema={name: dtype for name, dtype in ENTITY_SCHEMA.items() if name != "aliases"},
+        )
+        .join(aliases, on="entity_id", how="left", maintain_order="left")
+        .with_columns(pl.col("aliases").fill_null(pl.lit([], dtype=ENTITY_SCHEMA["aliases"])))
     )
     return mentions_df, entities_df.select(list(ENTITY_SCHEMA))

@@ -44,13 +44,13 @@ class CrfModel:
         for slot, (prefix, constant, families) in enumerate(SLOT_LAYOUT):
             for family, k in families:
                 head = prefix + family + "="
-                table = {a[len(head):]: r for a, r in self.attr_row.items() if a.startswith(head)}
+                table = {a[len(head) :]: r for a, r in self.attr_row.items() if a.startswith(head)}
                 self.family_lookups.append((table, k, slot))
             if constant in self.attr_row:
                 self.constant_rows.append((slot, self.attr_row[constant]))
 
     @classmethod
-    def from_lines(cls, lines: Iterable[str]) -> "CrfModel":
+    def from_lines(cls, lines: Iterable[str]) -> CrfModel:
         """Parse the TSV written by `benchmarks.train_ner` (`#labels`, `#trans`, then attribute rows)."""
         labels: list[str] = []
         trans: list[list[float]] = []
@@ -78,8 +78,12 @@ class CrfModel:
         return total
 
     def viterbi_runs(
-        self, emissions: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
-        after_o: np.ndarray, before_o: np.ndarray,
+        self,
+        emissions: np.ndarray,
+        starts: np.ndarray,
+        lengths: np.ndarray,
+        after_o: np.ndarray,
+        before_o: np.ndarray,
     ) -> np.ndarray:
         """Best label index per emission row; runs are `emissions[start:start + length]`.
 
@@ -206,8 +210,14 @@ class BatchTagger:
             t = scores.table
             n = len(rows)
             padded = np.concatenate([[TokenScores.PAD_BEFORE] * 2, rows, [TokenScores.PAD_AFTER] * 2])
-            em = (t[padded[2:-2], 2] + t[padded[1:-3], 1] + t[padded[:-4], 0] + t[padded[3:-1], 3]
-                  + t[padded[4:], 4] + np.array(bos)[:, None] * t[rows, 5])
+            em = (
+                t[padded[2:-2], 2]
+                + t[padded[1:-3], 1]
+                + t[padded[:-4], 0]
+                + t[padded[3:-1], 3]
+                + t[padded[4:], 4]
+                + np.array(bos)[:, None] * t[rows, 5]
+            )
             for i, tag in span_tags.items():
                 em[i] += model.gs_table[model.gs_index[tag]]
             path = model.viterbi_runs(em, np.array([0]), np.array([n]), np.zeros(1), np.zeros(1))

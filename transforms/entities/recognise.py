@@ -1,4 +1,5 @@
 """Recognition: decode runs of name tokens with the CRF, clean the spans, apply the gazetteer and its policy."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -137,9 +138,16 @@ _TYPES = ("PER", "LOC", "ORG")
 
 
 def _mentions_from_runs(
-    batch: TokenBatch, resources: EntityResources, positions: np.ndarray, labels: np.ndarray,
-    firsts: np.ndarray, lasts: np.ndarray, gaz_spans: list[tuple[int, int, str]], cand: np.ndarray,
-    bos: np.ndarray, results: list[list[Mention]],
+    batch: TokenBatch,
+    resources: EntityResources,
+    positions: np.ndarray,
+    labels: np.ndarray,
+    firsts: np.ndarray,
+    lasts: np.ndarray,
+    gaz_spans: list[tuple[int, int, str]],
+    cand: np.ndarray,
+    bos: np.ndarray,
+    results: list[list[Mention]],
 ) -> None:
     """Turn decoded runs into mentions: clean model spans, link them, apply the gazetteer policy."""
     table = resources.tokens
@@ -284,7 +292,10 @@ def _mentions_from_runs(
 
 
 def _mentions_from_labels(
-    tokens: list[str], labels: list[str], gaz_spans: list[tuple[int, int, str]], right: tuple[str, ...],
+    tokens: list[str],
+    labels: list[str],
+    gaz_spans: list[tuple[int, int, str]],
+    right: tuple[str, ...],
     resources: EntityResources,
 ) -> tuple[list[tuple[int, int, str, str | None]], list[tuple[int, int, str, str]]]:
     """Mentions `(start, end, short_type, gazetteer id|None)` of one run from its CRF labels,
@@ -302,8 +313,10 @@ def _mentions_from_labels(
                     # person, `Afrika Bersatu` an organisation).
                     if SHORT_TYPE[gaz.entries[geid].type] != typ:
                         continue
-                    if s <= gs and ge <= e and all(
-                        cap_ratio.get(tokens[k].lower(), 0.0) < 0.2 for k in range(s, e) if not gs <= k < ge
+                    if (
+                        s <= gs
+                        and ge <= e
+                        and all(cap_ratio.get(tokens[k].lower(), 0.0) < 0.2 for k in range(s, e) if not gs <= k < ge)
                     ):
                         s, e = gs, ge
                         break

@@ -1,4 +1,5 @@
 """What recognition loads from `data/`: gazetteer, lexicons, CRF weights; the output schemas; the gazetteer policies."""
+
 from __future__ import annotations
 
 import functools

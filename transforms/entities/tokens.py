@@ -1,4 +1,5 @@
 """Tokens of a batch of bodies: one vectorised pass, a per-process table of token rows with CRF scores and rule flags."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from transforms.entities.features import PERSON_CUES, QUOTES, SENTENCE_END, TOKEN_RE, FeatureCache
+from transforms.entities.features import FUNCTION_WORDS, PERSON_CUES, QUOTES, SENTENCE_END, TOKEN_RE, FeatureCache
 from transforms.entities.gazetteer import Gazetteer
 from transforms.entities.model import TABLE_LIMIT, TokenScores
 from transforms.entities.words import (
@@ -18,7 +19,6 @@ from transforms.entities.words import (
     is_capitalised,
     opens_name,
 )
-from transforms.entities.features import FUNCTION_WORDS
 
 # Each match is one token with the whitespace before it, so match lengths add up to offsets.
 _PIECE_PATTERN = r"\s*(?:" + TOKEN_RE.pattern + ")"
@@ -67,8 +67,20 @@ class TokenTable:
     def _flag_new_rows(self) -> None:
         strings = self.scores.strings
         size = len(self.scores.scored)
-        for name in ("opens_name", "joiner", "sentence_end", "quote", "plain", "inner", "edge", "alias_start", "alias_one",
-                     "person_cue", "comma", "lowercase_word"):
+        for name in (
+            "opens_name",
+            "joiner",
+            "sentence_end",
+            "quote",
+            "plain",
+            "inner",
+            "edge",
+            "alias_start",
+            "alias_one",
+            "person_cue",
+            "comma",
+            "lowercase_word",
+        ):
             old = getattr(self, name)
             if len(old) < size:
                 setattr(self, name, np.concatenate([old, np.zeros(size - len(old), dtype=bool)]))
@@ -83,8 +95,12 @@ class TokenTable:
             if opens_name(tok):
                 self.opens_name[r] = True
                 self.edge[r] = (
-                    self.inner[r] and is_capitalised(tok) and tok not in FUNCTION_WORDS and tok not in TITLE_TOKENS
-                    and tok not in CONNECTORS and tok[:1].isalnum()
+                    self.inner[r]
+                    and is_capitalised(tok)
+                    and tok not in FUNCTION_WORDS
+                    and tok not in TITLE_TOKENS
+                    and tok not in CONNECTORS
+                    and tok[:1].isalnum()
                 )
                 self.plain[r] = self.edge[r] and tok not in COMPASS_WORDS
             elif tok in RUN_JOINERS:

@@ -1,4 +1,5 @@
 """Word lists and token tests that decide what can open, join, sit inside or end a name."""
+
 from __future__ import annotations
 
 from transforms.entities.features import FUNCTION_WORDS, ORG_HEADS
@@ -16,8 +17,32 @@ TITLE_TOKENS = frozenset(
 # Words that a span must not end with (`Korea Utara dan` is not a name).
 CONNECTORS = frozenset({"dan", "di", "ke", "dari", "yang", "untuk", "&", ",", "-", "–", "of", "the", "and"})
 # Lowercase words allowed inside a name (`Forum Pertahanan dan Keamanan Korea`, `Bashar al-Assad`).
-NAME_JOINERS = frozenset({"dan", "of", "and", "the", "de", "da", "van", "von", "der", "den", "la", "le",
-                          "al", "el", "bin", "binti", "ibn", "bte", "untuk", "y", "du", "di"})
+NAME_JOINERS = frozenset(
+    {
+        "dan",
+        "of",
+        "and",
+        "the",
+        "de",
+        "da",
+        "van",
+        "von",
+        "der",
+        "den",
+        "la",
+        "le",
+        "al",
+        "el",
+        "bin",
+        "binti",
+        "ibn",
+        "bte",
+        "untuk",
+        "y",
+        "du",
+        "di",
+    }
+)
 HYPHEN_PREFIXES = ("anti-", "pro-", "pasca-", "pra-", "non-", "antar-", "eks-", "neo-")
 NOT_NAMES = frozenset({"COVID", "COVID-19", "Covid", "Covid-19", "SARS", "MERS", "HIV", "AIDS", "PDB", "WIB"})
 # Compass words alone are not places (`melawan Barat`, `Korea Utara dan Selatan`).
