@@ -9,9 +9,10 @@ import os
 from pathlib import Path
 from string import Template
 
+import duckdb
 import polars as pl
 
-from expectations.results import verdict
+from expectations.results import quarantine_by_reason, verdict
 from expectations.suites import SUITES
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -187,3 +188,26 @@ def write_report(
     tmp.write_text(page, encoding="utf-8")
     tmp.replace(latest)
     return report_path
+
+
+def write_run_report(
+    con: duckdb.DuckDBPyConnection,
+    results: pl.DataFrame,
+    run_id: str,
+    run_date: datetime.date,
+    report_dir: Path,
+    staged_rows: dict[str, int] | None = None,
+    data_docs_path: Path | None = None,
+    published: dict[str, int] | None = None,
+) -> Path:
+    """The run's one HTML report (rewritten after each commit unit): verdicts, published and quarantined counts."""
+    return write_report(
+        results,
+        run_id,
+        run_date,
+        report_dir,
+        staged_rows=staged_rows,
+        data_docs_path=data_docs_path,
+        published=published,
+        quarantine=quarantine_by_reason(con, run_id),
+    )

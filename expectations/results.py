@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-from pathlib import Path
-
 import duckdb
 import polars as pl
 
@@ -83,28 +80,3 @@ def quarantine_by_reason(con: duckdb.DuckDBPyConnection, run_id: str) -> pl.Data
         """,
         [run_id],
     ).pl()
-
-
-def write_run_report(
-    con: duckdb.DuckDBPyConnection,
-    results: pl.DataFrame,
-    run_id: str,
-    run_date: datetime.date,
-    report_dir: Path,
-    staged_rows: dict[str, int] | None = None,
-    data_docs_path: Path | None = None,
-    published: dict[str, int] | None = None,
-) -> Path:
-    """The run's one HTML report (rewritten after each commit unit): verdicts, published and quarantined counts."""
-    from expectations.report import write_report
-
-    return write_report(
-        results,
-        run_id,
-        run_date,
-        report_dir,
-        staged_rows=staged_rows,
-        data_docs_path=data_docs_path,
-        published=published,
-        quarantine=quarantine_by_reason(con, run_id),
-    )

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 import duckdb
 import polars as pl
 
-from expectations.results import combine_units, write_dq_results, write_run_report
+from expectations.report import write_run_report
+from expectations.results import combine_units, write_dq_results
 from expectations.suites import MAX_ROW_FAILURE_RATE, SUITES
 from warehouse import rowlevel, state, store
 

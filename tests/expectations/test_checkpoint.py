@@ -8,7 +8,8 @@ import polars as pl
 import pytest
 
 from expectations.checkpoint import validate_staging
-from expectations.results import write_dq_results, write_run_report
+from expectations.report import write_run_report
+from expectations.results import write_dq_results
 from tests.expectations.conftest import BODY, RUN_DATE, RUN_ID
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from expectations.checkpoint import validate_staging
-from expectations.results import write_run_report
+from expectations.report import write_run_report
 from tests.expectations.conftest import BODY, RUN_DATE, RUN_ID
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
