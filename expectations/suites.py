@@ -303,7 +303,7 @@ LEFT JOIN {_KNOWN_ARTICLES} known ON known.article_id = t.article_id
 REMOVED_LINES = Suite(
     name="removed_lines",
     audit_sql=f"""
-SELECT r.article_id, r.line_no, r.rule, r.kind,
+SELECT r.article_id, r.line_no, r.start_char, r.rule, r.kind,
        CASE WHEN r.text IS NULL THEN format('{{}} line {{}}', r.article_id, r.line_no) END AS missing_text,
        CASE WHEN known.article_id IS NULL THEN r.article_id END AS orphan_article_id
 FROM staging.removed_lines r
@@ -312,6 +312,13 @@ LEFT JOIN {_KNOWN_ARTICLES} known ON known.article_id = r.article_id
     checks=(
         _not_null("article_id", "every removed line names its article"),
         _not_null("rule", "every removed line names the rule that removed it"),
+        Check(
+            "expect_compound_columns_to_be_unique",
+            None,
+            True,
+            "one row per removal: its line, its offset in the line and its rule",
+            {"column_list": ("article_id", "line_no", "start_char", "rule"), "ignore_row_if": "any_value_is_missing"},
+        ),
         _no_finding("missing_text", "every removed line keeps its text"),
         _not_null("line_no", "every removed line has a line number"),
         Check("expect_column_values_to_be_between", "line_no", True, "line numbers are 1-based", {"min_value": 1}),

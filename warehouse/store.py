@@ -17,7 +17,7 @@ SQL_DIR = Path(__file__).parent / "sql"
 PUBLISHED_KEYS: dict[str, tuple[str, ...]] = {
     "articles": ("article_id",),
     "article_texts": ("article_id",),
-    "removed_lines": ("article_id", "line_no", "rule", "text"),
+    "removed_lines": ("article_id", "line_no", "start_char", "rule"),
     "entities": ("entity_id",),
     "entity_mentions": ("article_id", "start_char", "end_char"),
     "events": ("event_id",),

@@ -194,3 +194,32 @@ def test_learned_boilerplate_keeps_the_most_seen_lines_per_outlet(warehouse, mon
         "dua",
         "tiga",
     ]
+
+
+def _removal(start_char: int) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "article_id": ["a1"],
+            "line_no": [3],
+            "text": ["ADVERTISEMENT"],
+            "rule": ["advertisement"],
+            "kind": ["inline"],
+            "start_char": [start_char],
+            "end_char": [start_char + 13],
+        }
+    )
+
+
+def test_removed_lines_are_keyed_by_their_offset(warehouse):
+    for _ in range(2):  # the same marker cut twice from one line is two rows; publishing again adds nothing
+        reset_staging(warehouse)
+        stage(warehouse, "articles", _article("a1"))
+        stage(warehouse, "removed_lines", pl.concat([_removal(10), _removal(80)]))
+        consolidate_staging(warehouse)
+        publish(warehouse)
+    assert warehouse.execute("SELECT count(*) FROM removed_lines").fetchone()[0] == 2
+    reset_staging(warehouse)
+    stage(warehouse, "removed_lines", pl.concat([_removal(5), _removal(5)]))
+    with pytest.raises(duckdb.ConstraintException):
+        publish(warehouse)
+    assert warehouse.execute("SELECT count(*) FROM removed_lines").fetchone()[0] == 2

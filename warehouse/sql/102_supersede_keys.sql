@@ -5,8 +5,8 @@
 ALTER TABLE articles ADD COLUMN IF NOT EXISTS superseded_by VARCHAR;
 
 -- The keys the tables' header comments name, now constraints: the audit blocks duplicates before
--- publish, and the warehouse itself refuses them. (removed_lines keeps its documented key without a
--- constraint: one rule may cut the same text twice from one line; dedup_bands, see 040_dedup.sql.)
+-- publish, and the warehouse itself refuses them. (removed_lines: see 103_removed_lines_key.sql;
+-- dedup_bands has none on purpose, see 040_dedup.sql.)
 ALTER TABLE entity_mentions ADD PRIMARY KEY (article_id, start_char, end_char);
 ALTER TABLE event_mentions ADD PRIMARY KEY (event_id, article_id, start_char);
 ALTER TABLE dq_results ADD PRIMARY KEY (run_id, suite, expectation, column_name);
