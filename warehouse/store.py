@@ -203,13 +203,18 @@ def _state_key(con: duckdb.DuckDBPyConnection, table: str) -> tuple[str, ...]:
 
 
 def _merge_entity_aliases(con: duckdb.DuckDBPyConnection) -> None:
-    """An entity seen again under a new name keeps every alias it has been seen under."""
+    """An entity seen again under a new name keeps every alias it has been seen under.
+
+    Its name is the first in sort order of the names it has been seen under, as `consolidate_staging`
+    picks among one unit's batches, so the name does not depend on how the input was cut into units.
+    """
     con.execute(
         """
-        UPDATE main.entities e SET aliases = list_sort(list_distinct(list_concat(e.aliases, s.aliases)))
+        UPDATE main.entities e
+        SET aliases = list_sort(list_distinct(list_concat(e.aliases, s.aliases))), name = least(e.name, s.name)
         FROM staging.entities s
         WHERE e.entity_id = s.entity_id
-          AND len(list_distinct(list_concat(e.aliases, s.aliases))) > len(list_distinct(e.aliases))
+          AND (len(list_distinct(list_concat(e.aliases, s.aliases))) > len(list_distinct(e.aliases)) OR s.name < e.name)
         """
     )
 

@@ -223,3 +223,14 @@ def test_removed_lines_are_keyed_by_their_offset(warehouse):
     with pytest.raises(duckdb.ConstraintException):
         publish(warehouse)
     assert warehouse.execute("SELECT count(*) FROM removed_lines").fetchone()[0] == 2
+
+
+def test_an_entity_keeps_the_same_name_however_the_units_were_cut(warehouse):
+    seen_later = _entity(["Korut"]).with_columns(pl.lit("Korea Utara").alias("name"))
+    seen_first = _entity(["Korut"]).with_columns(pl.lit("Korut").alias("name"))
+    for frame in (seen_first, seen_later):  # two commit units; staged together they would give "Korea Utara"
+        reset_staging(warehouse)
+        stage(warehouse, "entities", frame)
+        consolidate_staging(warehouse)
+        publish(warehouse)
+    assert warehouse.execute("SELECT name FROM entities").fetchall() == [("Korea Utara",)]
