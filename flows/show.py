@@ -40,7 +40,8 @@ def render_article(db_path: Path, article_id: str, width: int = 180) -> str:
         removed_by_line.setdefault(line_no, []).append((rule, kind, text))
 
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, no_color=True, highlight=False)
+    # Scraped text is full of brackets (`[Gambas:Video …]`): print it as text, never as console markup.
+    console = Console(file=buffer, width=width, no_color=True, highlight=False, markup=False, emoji=False)
     console.print(f"article {article_id}  {source_path}")
     console.print(
         f"outlet={outlet} dateline={dateline} title={title!r} author={author} agency={agency} "
