@@ -139,10 +139,12 @@ def consolidate_staging(con: duckdb.DuckDBPyConnection) -> None:
     for table in SHARED_KEY_TABLES:
         keys = ", ".join(PUBLISHED_KEYS[table])
         if table == "entities":
+            in_capitals = _NAME_IN_CAPITALS.format(name="name")
             con.execute(
-                """
+                f"""
                 CREATE OR REPLACE TABLE staging.entities AS
-                SELECT entity_id, any_value(name ORDER BY name) AS name, any_value(type ORDER BY type) AS type,
+                SELECT entity_id, first(name ORDER BY {in_capitals}, name) AS name,
+                       any_value(type ORDER BY type) AS type,
                        any_value(subtype ORDER BY subtype) AS subtype, any_value(wikidata_id) AS wikidata_id,
                        list_sort(list_distinct(flatten(list(aliases)))) AS aliases
                 FROM staging.entities GROUP BY entity_id
@@ -202,20 +204,30 @@ def _state_key(con: duckdb.DuckDBPyConnection, table: str) -> tuple[str, ...]:
     return tuple(row[0] for row in con.execute(f"DESCRIBE main.{table}").fetchall())
 
 
+# SQL for transforms.entities.link.name_order's first part: the name is written in capitals.
+_NAME_IN_CAPITALS = "({name} = upper({name}) AND {name} <> lower({name}))"
+
+
 def _merge_entity_aliases(con: duckdb.DuckDBPyConnection) -> None:
     """An entity seen again under a new name keeps every alias it has been seen under.
 
-    Its name is the first in sort order of the names it has been seen under, as `consolidate_staging`
-    picks among one unit's batches, so the name does not depend on how the input was cut into units.
+    Its name is the first of the names it has been seen under in `transforms.entities.link.name_order`, as
+    the batch and `consolidate_staging` pick it, so the name does not depend on how the input was cut.
     """
     con.execute(
         """
+        WITH seen AS (
+            SELECT s.entity_id, s.aliases, s.name,
+                   {staged_caps} < {published_caps} OR ({staged_caps} = {published_caps} AND s.name < e.name) AS comes_first
+            FROM staging.entities s JOIN main.entities e USING (entity_id)
+        )
         UPDATE main.entities e
-        SET aliases = list_sort(list_distinct(list_concat(e.aliases, s.aliases))), name = least(e.name, s.name)
-        FROM staging.entities s
-        WHERE e.entity_id = s.entity_id
-          AND (len(list_distinct(list_concat(e.aliases, s.aliases))) > len(list_distinct(e.aliases)) OR s.name < e.name)
-        """
+        SET aliases = list_sort(list_distinct(list_concat(e.aliases, seen.aliases))),
+            name = CASE WHEN seen.comes_first THEN seen.name ELSE e.name END
+        FROM seen
+        WHERE e.entity_id = seen.entity_id
+          AND (len(list_distinct(list_concat(e.aliases, seen.aliases))) > len(list_distinct(e.aliases)) OR seen.comes_first)
+        """.format(staged_caps=_NAME_IN_CAPITALS.format(name="s.name"), published_caps=_NAME_IN_CAPITALS.format(name="e.name"))
     )
 
 

@@ -7,6 +7,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from transforms.entities.link import name_order
 from warehouse.store import WarehouseBusy, connect, consolidate_staging, migrate, publish, reset_staging, stage
 
 
@@ -225,12 +226,18 @@ def test_removed_lines_are_keyed_by_their_offset(warehouse):
     assert warehouse.execute("SELECT count(*) FROM removed_lines").fetchone()[0] == 2
 
 
-def test_an_entity_keeps_the_same_name_however_the_units_were_cut(warehouse):
-    seen_later = _entity(["Korut"]).with_columns(pl.lit("Korea Utara").alias("name"))
-    seen_first = _entity(["Korut"]).with_columns(pl.lit("Korut").alias("name"))
-    for frame in (seen_first, seen_later):  # two commit units; staged together they would give "Korea Utara"
+@pytest.mark.parametrize("units", [["KORUT", "Korut", "Korea Utara"], ["Korut", "KORUT"], ["Korea Utara", "KORUT", "Korut"]])
+def test_an_entity_keeps_the_same_name_however_the_units_were_cut(warehouse, units):
+    names = {"KORUT", "Korut", "Korea Utara"} & set(units)
+    expected = min(names, key=name_order)  # as one batch that saw every name would pick it
+    for name in units:  # one commit unit per name
         reset_staging(warehouse)
-        stage(warehouse, "entities", frame)
+        stage(warehouse, "entities", _entity(["Korut"]).with_columns(pl.lit(name).alias("name")))
         consolidate_staging(warehouse)
         publish(warehouse)
-    assert warehouse.execute("SELECT name FROM entities").fetchall() == [("Korea Utara",)]
+    assert warehouse.execute("SELECT name FROM entities").fetchall() == [(expected,)]
+    reset_staging(warehouse)  # and several batches of one unit pick the same way
+    for name in units:
+        stage(warehouse, "entities", _entity(["Korut"]).with_columns(pl.lit(name).alias("name")))
+    consolidate_staging(warehouse)
+    assert warehouse.execute("SELECT name FROM staging.entities").fetchall() == [(expected,)]

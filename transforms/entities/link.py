@@ -62,6 +62,15 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def name_order(name: str) -> tuple[bool, str]:
+    """Sort key of an entity's names: its canonical name is the first (written in capitals last, then by code point).
+
+    The same order picks the name in a batch, across the batches of a unit (`warehouse.store.consolidate_staging`)
+    and across units and runs (`warehouse.store.publish`), so the name never depends on how the input was cut.
+    """
+    return name.isupper(), name
+
+
 def extract_entities(articles: pl.DataFrame, resources: EntityResources) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Entity mentions (with exact body offsets) and the deduplicated entities they link to."""
     with _collector_paused():
@@ -96,6 +105,9 @@ def _extract_entities(articles: pl.DataFrame, resources: EntityResources) -> tup
                     row = (entry.name, entry.type, entry.subtype, entry.wikidata_id, set(entry.aliases))
                 else:
                     row = (name, long_type, None, None, set())
+                entities[eid] = row
+            elif eid not in gaz.entries and name_order(name) < name_order(row[0]):
+                row = (name, row[1], row[2], row[3], row[4])
                 entities[eid] = row
             row[4].add(surface)
     mentions_df = pl.DataFrame(
