@@ -40,41 +40,10 @@ from pathlib import Path
 
 import polars as pl
 
+from benchmarks.boilerplate_realnews import KEYWORDS  # the keyword-list baseline, one list for both evaluations
 from transforms.boilerplate import clean_and_learn, clean_articles, load_rules
 
 EVAL_PATH = Path(__file__).parents[1] / "tests" / "data" / "boilerplate_eval" / "eval.jsonl"
-
-KEYWORDS = (
-    "baca juga",
-    "simak juga",
-    "lihat juga",
-    "simak video",
-    "baca selengkapnya",
-    "advertisement",
-    "scroll to continue",
-    "gambas",
-    "foto:",
-    "editor:",
-    "penulis:",
-    "pewarta:",
-    "reporter:",
-    "laporan wartawan",
-    "artikel ini telah tayang",
-    "google news",
-    "whatsapp channel",
-    "telegram",
-    "dapatkan update",
-    "tags:",
-    "topik:",
-    "halaman",
-    "selanjutnya",
-    "pilihan editor",
-    "previous post",
-    "next post",
-    "disclaimer",
-    "bagikan",
-    "share",
-)
 
 
 def load_eval(path: Path) -> list[dict]:
