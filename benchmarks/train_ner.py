@@ -29,7 +29,7 @@ from transforms.entities import (
     read_gazetteer,
     read_lexicons,
 )
-from transforms.entities.evaluation import conll_spans
+from transforms.entities.evaluation import conll_spans, score
 from transforms.entities.features import TOKEN_RE, FeatureCache, sentence_starts, sequence_features
 
 SHARED = Path(__file__).parents[1].parent / "shared"
@@ -247,25 +247,6 @@ def featurise(sents, cache: FeatureCache, gazetteer) -> list[list[list[str]]]:
     return out
 
 
-def prf(gold: list[set], pred: list[set]) -> dict[str, tuple[float, float, float, int]]:
-    """Precision, recall, F1 and support per type and overall."""
-    out = {}
-    types = sorted({s[2] for g in gold for s in g} | {s[2] for p in pred for s in p})
-    for typ in types + ["ALL"]:
-        tp = fp = fn = 0
-        for g, p in zip(gold, pred):
-            gs = {s for s in g if typ == "ALL" or s[2] == typ}
-            ps = {s for s in p if typ == "ALL" or s[2] == typ}
-            tp += len(gs & ps)
-            fp += len(ps - gs)
-            fn += len(gs - ps)
-        pr = tp / (tp + fp) if tp + fp else 0.0
-        rc = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * pr * rc / (pr + rc) if pr + rc else 0.0
-        out[typ] = (pr, rc, f1, tp + fn)
-    return out
-
-
 def export_weights(tagger: pycrfsuite.Tagger, path: Path) -> None:
     """Write labels, transitions and per-attribute state weights as TSV (read by CrfModel)."""
     info = tagger.info()
@@ -314,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         export_weights(tagger, weights_path)
     pred = [tagger.tag(x) for x in featurise(dev, cache, gazetteer)]
-    scores = prf([conll_spans(t) for _, t in dev], [conll_spans(p) for p in pred])
+    scores = score([conll_spans(t) for _, t in dev], [conll_spans(p) for p in pred], types=None)
     target = "(not written)" if args.no_write else weights_path
     print(f"trained on {len(train)} sentences in {time.perf_counter() - t0:.1f}s -> {target}")
     for typ, (p, r, f, n) in scores.items():

@@ -52,10 +52,14 @@ def read_idner(path: Path) -> list[tuple[str, set[tuple[int, int, str]]]]:
     return out
 
 
-def score(gold: list[set], pred: list[set]) -> dict[str, tuple[float, float, float, int]]:
-    """Precision, recall, F1 and gold support per type and overall."""
+def score(
+    gold: list[set], pred: list[set], types: tuple[str, ...] | None = ("PER", "LOC", "ORG")
+) -> dict[str, tuple[float, float, float, int]]:
+    """Precision, recall, F1 and gold support per type and overall (`types=None`: every type either side has)."""
+    if types is None:
+        types = tuple(sorted({s[2] for g in gold for s in g} | {s[2] for p in pred for s in p}))
     out = {}
-    for typ in ("PER", "LOC", "ORG", "ALL"):
+    for typ in (*types, "ALL"):
         tp = fp = fn = 0
         for g, p in zip(gold, pred):
             gs = {s for s in g if typ == "ALL" or s[2] == typ}
