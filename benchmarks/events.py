@@ -298,20 +298,7 @@ def evaluate_events(articles: list[dict], verbose: bool) -> dict:
     found_flags = [any(_matches(s, g, names) for s in system if s["article_id"] == g.article_id) for g in gold]
     correct = sum(hits)
     found = [g for g, ok in zip(gold, found_flags) if ok]
-    by_split = {}
-    for split in SPLITS:
-        keep_s = [i for i, s in enumerate(system) if in_split(s["article_id"], split)]
-        keep_g = [i for i, g in enumerate(gold) if in_split(g.article_id, split)]
-        n_correct, n_found = sum(hits[i] for i in keep_s), sum(found_flags[i] for i in keep_g)
-        by_split[split] = {
-            "articles": len({a["article_id"] for a in articles if in_split(a["article_id"], split)}),
-            "system": len(keep_s),
-            "correct": n_correct,
-            "gold": len(keep_g),
-            "found": n_found,
-            "precision": n_correct / len(keep_s) if keep_s else 0.0,
-            "recall": n_found / len(keep_g) if keep_g else 0.0,
-        }
+    by_split = events_real.split_figures(SPLITS, in_split, system, gold, hits, found_flags, [a["article_id"] for a in articles])
     if verbose:  # dev errors only: the held-out half is for the final figures, never for tuning
         for s, ok in zip(system, hits):
             if not ok and split_of(s["article_id"]) == "dev":

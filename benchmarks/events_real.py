@@ -147,7 +147,10 @@ def evaluate(params: EventParams, norm, symmetric_codes: set[str], verbose: bool
     for loose in (False, True):
         hits = [any(matches(s, g, loose) for g in positives) for s in system]
         found = [any(matches(s, g, loose) for s in system) for g in positives]
-        _score_splits(figures, "loose-" if loose else "", system, positives, hits, found, split, documents)
+        by_split = split_figures(
+            ("dev", "test"), lambda a, name: split.get(a) == name, system, positives, hits, found, documents["article_id"]
+        )
+        figures.update({("loose-" if loose else "") + name: value for name, value in by_split.items()})
     soft = [a for a in documents["article_id"].to_list() if kind.get(a) in SOFT_SECTIONS]
     figures["soft_articles"] = len(soft)
     figures["soft_events"] = sum(1 for s in system if s["article_id"] in set(soft))
@@ -171,15 +174,17 @@ def evaluate(params: EventParams, norm, symmetric_codes: set[str], verbose: bool
     return figures
 
 
-def _score_splits(
-    figures: dict, prefix: str, system: list, positives: list, hits: list, found: list, split: dict, documents: pl.DataFrame
-) -> None:
-    for name in ("dev", "test"):
-        keep_s = [i for i, s in enumerate(system) if split.get(s["article_id"]) == name]
-        keep_g = [i for i, g in enumerate(positives) if split.get(g.article_id) == name]
+def split_figures(
+    names: tuple[str, ...], member, system: list, positives: list, hits: list, found: list, article_ids
+) -> dict[str, dict]:
+    """Precision and recall per split; `member(article_id, name)` says whether an article counts in a split."""
+    figures = {}
+    for name in names:
+        keep_s = [i for i, s in enumerate(system) if member(s["article_id"], name)]
+        keep_g = [i for i, g in enumerate(positives) if member(g.article_id, name)]
         n_correct, n_found = sum(hits[i] for i in keep_s), sum(found[i] for i in keep_g)
-        figures[prefix + name] = {
-            "articles": sum(split[a] == name for a in documents["article_id"]),
+        figures[name] = {
+            "articles": len({a for a in article_ids if member(a, name)}),
             "system": len(keep_s),
             "correct": n_correct,
             "gold": len(keep_g),
@@ -187,6 +192,7 @@ def _score_splits(
             "precision": n_correct / len(keep_s) if keep_s else 0.0,
             "recall": n_found / len(keep_g) if keep_g else 0.0,
         }
+    return figures
 
 
 def measure_cost(limit: int | None = None) -> tuple[int, float, float, float]:
