@@ -15,19 +15,11 @@ import duckdb
 import polars as pl
 
 from expectations import charts
+from warehouse.store import has_column
 
 DEFAULT_RUNS = 12
 TOP_OUTLETS = 10
 START, END = "<!-- kabar-history -->", "<!-- /kabar-history -->"
-
-
-def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? AND column_name = ?",
-            [table, column],
-        ).fetchall()[0][0]
-    )
 
 
 def recent_runs(con: duckdb.DuckDBPyConnection, n_runs: int = DEFAULT_RUNS) -> pl.DataFrame:
@@ -171,7 +163,7 @@ def _removal_chart(con, runs) -> str:
 
 
 def _mix_chart(con, runs, column: str, chart_id: str, title: str) -> str:
-    if not _has_column(con, "articles", column):
+    if not has_column(con, "articles", column):
         return charts.empty(chart_id, title, f"this warehouse has no articles.{column} column yet")
     wide = _per_run(
         con,

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.store import has_column
+
 FORMATS = ("parquet", "csv", "jsonl")
 GDELT_NAME = "events-gdelt"
 _NEWS_MONTH = "coalesce(strftime(coalesce(a.published_date, CAST(a.ingested_at AS DATE)), '%Y-%m'), 'unknown')"
@@ -95,19 +97,10 @@ def exportable(con: duckdb.DuckDBPyConnection) -> list[str]:
     return names + [GDELT_NAME]
 
 
-def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? AND column_name = ?",
-            [table, column],
-        ).fetchall()[0][0]
-    )
-
-
 def gdelt_events_sql(con: duckdb.DuckDBPyConnection) -> str:
     """SELECT of every non-negated event in the GDELT 2.0 Events layout; unknown fields are NULL (empty in CSV)."""
-    goldstein = "e.goldstein" if _has_column(con, "events", "goldstein") else "NULL"
-    negated = "coalesce(e.is_negated, false)" if _has_column(con, "events", "is_negated") else "false"
+    goldstein = "e.goldstein" if has_column(con, "events", "goldstein") else "NULL"
+    negated = "coalesce(e.is_negated, false)" if has_column(con, "events", "is_negated") else "false"
     known = {
         "GLOBALEVENTID": "('0x' || substr(md5(e.event_id), 1, 15))",
         "SQLDATE": "strftime(e.event_date, '%Y%m%d')",

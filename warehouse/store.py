@@ -101,6 +101,16 @@ def staged_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return published_tables(con) + [table for table in MERGED_STATE_TABLES if _exists(con, "main", table)]
 
 
+def has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    """Whether the published table has the column (a warehouse not yet migrated may lack newer ones)."""
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? AND column_name = ?",
+            [table, column],
+        ).fetchall()[0][0]
+    )
+
+
 def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return bool(
         con.execute(
